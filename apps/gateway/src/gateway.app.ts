@@ -1,0 +1,10 @@
+import { gatewayConfigSchema } from '@lib/config';
+import type { HttpAppDefinition } from '@lib/platform';
+import { GatewayModule } from './gateway.module';
+
+export const gatewayApp: HttpAppDefinition<typeof gatewayConfigSchema> = {
+  name: 'gateway',
+  schema: gatewayConfigSchema,
+  module: (config) => GatewayModule.forRoot(config),
+  listen: (config) => config.gateway.http,
+};

@@ -1,0 +1,27 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { bootApp, runBuiltApp } from '@lib/testing';
+import { networkSimApp } from './network-sim.app';
+
+describe('network-sim app', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await bootApp(networkSimApp);
+  });
+  afterAll(() => app.close());
+
+  it('boots against the real services and answers GET /health', async () => {
+    const response = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/health' });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.checks).sort()).toEqual([].sort());
+  });
+
+  it('stops at boot with one line naming the key of a bad config value', () => {
+    const run = runBuiltApp('network-sim', { NETWORK_SIM_HTTP_PORT: 'not-a-port' });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^network-sim: config error: .*http\.port: must be an integer between 0 and 65535, got "not-a-port" \(from env NETWORK_SIM_HTTP_PORT\)$/);
+  });
+});

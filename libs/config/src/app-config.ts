@@ -1,0 +1,84 @@
+import { bool, int, list, optional, port, str } from './fields';
+import { ConfigOf, ConfigSchema } from './load-config';
+
+/** Sections shared by the apps. Environment names follow the key path (redis.port -> REDIS_PORT). */
+export const redisSection = {
+  host: str(),
+  port: port(),
+  /** Latency guard: past this budget the gateway answers 91 rather than risk a late approval. */
+  commandTimeoutMs: int({ min: 1, max: 10_000, default: 50 }),
+} satisfies ConfigSchema;
+
+export const kafkaSection = {
+  host: str(),
+  port: port(),
+} satisfies ConfigSchema;
+
+export const postgresSection = {
+  host: str(),
+  port: port(),
+  db: str(),
+  user: str(),
+  password: optional(str({ secret: true })),
+  poolSize: int({ min: 1, max: 100, default: 10 }),
+} satisfies ConfigSchema;
+
+export const clockSection = {
+  /** The simulated clock (GET/POST /v1/clock) exists only when this start flag is on. */
+  simulated: bool({ default: false }),
+} satisfies ConfigSchema;
+
+export const securitySection = {
+  /** Key of the PAN's keyed hash (HMAC-SHA256): the only form of a PAN kept anywhere. */
+  panHmacKey: str({ secret: true, minLength: 32 }),
+  /** Bearer keys of the back office. */
+  backOfficeKeys: list(str({ secret: true, minLength: 16 }), { minItems: 1, secret: true }),
+} satisfies ConfigSchema;
+
+export const gatewayConfigSchema = {
+  gateway: {
+    http: { host: str({ default: '127.0.0.1' }), port: port({ default: 3000 }) },
+    tcp: {
+      host: str({ default: '127.0.0.1' }),
+      port: port({ default: 8583 }),
+      allowList: list(str(), { default: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }),
+      maxConnections: int({ min: 1, max: 10_000, default: 64 }),
+      maxInFlightPerConnection: int({ min: 1, max: 100_000, default: 2048 }),
+    },
+  },
+  redis: redisSection,
+  kafka: kafkaSection,
+  postgres: postgresSection,
+  security: securitySection,
+  clock: clockSection,
+} satisfies ConfigSchema;
+
+export const settlementConfigSchema = {
+  settlement: { http: { host: str({ default: '127.0.0.1' }), port: port({ default: 3001 }) } },
+  redis: redisSection,
+  kafka: kafkaSection,
+  postgres: postgresSection,
+  security: securitySection,
+  clock: clockSection,
+} satisfies ConfigSchema;
+
+export const networkSimConfigSchema = {
+  networkSim: {
+    http: { host: str({ default: '127.0.0.1' }), port: port({ default: 3002 }) },
+    gatewayHost: str({ default: '127.0.0.1' }),
+    gatewayTcpPort: port({ default: 8583 }),
+    gatewayHttpPort: port({ default: 3000 }),
+  },
+} satisfies ConfigSchema;
+
+export type GatewayConfig = ConfigOf<typeof gatewayConfigSchema>;
+export type SettlementConfig = ConfigOf<typeof settlementConfigSchema>;
+export type NetworkSimConfig = ConfigOf<typeof networkSimConfigSchema>;
+export type RedisConfig = ConfigOf<typeof redisSection>;
+export type KafkaConfig = ConfigOf<typeof kafkaSection>;
+export type PostgresConfig = ConfigOf<typeof postgresSection>;
+
+/** Every top-level section of config/app.yaml, whichever app reads it. */
+export const ALL_CONFIG_SECTIONS: readonly string[] = [
+  ...new Set([gatewayConfigSchema, settlementConfigSchema, networkSimConfigSchema].flatMap((schema) => Object.keys(schema))),
+];

@@ -1,0 +1,5 @@
+export * from './tokens';
+export * from './health';
+export * from './infra-clients';
+export * from './infra.module';
+export * from './bootstrap';

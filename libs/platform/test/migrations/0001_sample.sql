@@ -1,0 +1,1 @@
+CREATE TABLE sample (id serial PRIMARY KEY, note text NOT NULL);
