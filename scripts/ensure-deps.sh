@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash infra/infra.sh install
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "[deps] npm ci" >&2
-  npm ci --no-audit --no-fund >&2
+  echo "[deps] npm install" >&2
+  # npm install, not npm ci: see .ci/run.
+  npm install --no-audit --no-fund >&2
 fi
 npm run --silent build
