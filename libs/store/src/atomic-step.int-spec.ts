@@ -1,0 +1,125 @@
+import { createRedis } from '@lib/platform';
+import { integrationConfig, uniqueId } from '@lib/testing';
+import { AtomicStepPlan, BALANCES_KEY, HoldRecord, runAtomicStep, StepKeys } from './atomic-step';
+import { keys } from './keys';
+
+/** The generic primitive against the real Redis: checks, moves, dedupe, staleness, holds, outbox. */
+const redis = createRedis(integrationConfig().redis, 'atomic-step-test');
+beforeAll(() => redis.connect());
+afterAll(() => redis.quit());
+
+const NOW = Date.UTC(2026, 10, 22, 10, 0, 0);
+
+async function fund(accountId: string, minor: number) {
+  await redis.hset(keys.balances(accountId), 'EUR:ledger', minor, 'EUR:avail', minor);
+}
+
+function debitPlan(amount: number, fee = 0, extra: Partial<AtomicStepPlan> = {}): AtomicStepPlan {
+  return {
+    checks: [{ name: 'funds', type: 'hbump', key: BALANCES_KEY, field: 'EUR:avail', by: -(amount + fee), min: 0 }],
+    onDecline: { funds: [{ type: 'hbump', key: BALANCES_KEY, field: 'EUR:avail', by: -15, min: 0 }, { type: 'hbump', key: BALANCES_KEY, field: 'EUR:ledger', by: -15, min: 0 }] },
+    report: [{ key: BALANCES_KEY, field: 'EUR:ledger' }, { key: BALANCES_KEY, field: 'EUR:avail' }],
+    ...extra,
+  };
+}
+
+describe('atomic step (real Redis)', () => {
+  it('approves and moves, or declines on the first failing check and applies only its decline ops', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 1000);
+    const k = new StepKeys(accountId);
+    const approved = await runAtomicStep(redis, k, debitPlan(900), NOW, '{"n":1}');
+    expect(approved).toEqual({ status: 'done', outcome: { declined: false, report: ['1000', '100'] } });
+    // 200 > 100 available: declined on funds, the 0.15 decline fee is covered and taken.
+    const declined = await runAtomicStep(redis, k, debitPlan(200), NOW, '{"n":2}');
+    expect(declined).toEqual({ status: 'done', outcome: { declined: 'funds', report: ['985', '85'] } });
+    const outbox = await redis.xrange(keys.outbox(accountId), '-', '+');
+    expect(outbox).toHaveLength(2);
+    expect(JSON.parse(outbox[1][1][3])).toEqual({ record: { n: 2 }, outcome: { declined: 'funds', report: ['985', '85'] } });
+  });
+
+  it('never takes a decline fee the balance does not cover', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 10);
+    const k = new StepKeys(accountId);
+    const result = await runAtomicStep(redis, k, debitPlan(200), NOW, '{}');
+    expect(result).toEqual({ status: 'done', outcome: { declined: 'funds', report: ['10', '10'] } });
+  });
+
+  it('answers a retried message with the stored decision and changes nothing', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 1000);
+    const k = new StepKeys(accountId);
+    const dedupe = { key: k.ref(keys.message(accountId, '0100:123:000001:1122101530')), ttlMs: 86_400_000 };
+    const first = await runAtomicStep(redis, k, debitPlan(100, 0, { dedupe }), NOW, '{"auth":"A1"}');
+    const again = await runAtomicStep(redis, k, debitPlan(100, 0, { dedupe }), NOW, '{"auth":"B2"}');
+    expect(first.status).toBe('done');
+    expect(again).toEqual({ status: 'duplicate', stored: { record: { auth: 'A1' }, outcome: { declined: false, report: ['1000', '900'] } } });
+    expect(await redis.hget(keys.balances(accountId), 'EUR:avail')).toBe('900');
+    expect(await redis.xlen(keys.outbox(accountId))).toBe(1);
+    expect(await redis.pttl(keys.message(accountId, '0100:123:000001:1122101530'))).toBeGreaterThan(86_000_000);
+  });
+
+  it('refuses a plan computed from a state that changed since', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 1000);
+    const k = new StepKeys(accountId);
+    const card = k.ref(keys.card(accountId, 'c1'));
+    await redis.hset(keys.card(accountId, 'c1'), 'version', '2');
+    const result = await runAtomicStep(redis, k, debitPlan(100, 0, { expect: [{ key: card, field: 'version', value: '1' }] }), NOW, '{}');
+    expect(result).toEqual({ status: 'stale', reason: `${card}:version` });
+    expect(await redis.hget(keys.balances(accountId), 'EUR:avail')).toBe('1000');
+  });
+
+  it('checks count limits, then amount limits over rolling buckets, in the plan order', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 100_000);
+    const k = new StepKeys(accountId);
+    const today = k.ref(keys.counter(accountId, 'spend.7d:2026-11-22'));
+    const yesterday = k.ref(keys.counter(accountId, 'spend.7d:2026-11-21'));
+    const count = k.ref(keys.counter(accountId, 'pay.count.day:2026-11-22'));
+    await redis.set(keys.counter(accountId, 'spend.7d:2026-11-21'), '15000');
+    const plan = (amount: number): AtomicStepPlan => ({
+      checks: [
+        { name: 'count', type: 'bump', key: count, by: 1, max: 2, expireAt: NOW + 86_400_000 },
+        { name: 'rolling', type: 'bumpSum', keys: [today, yesterday], by: amount, max: 20_000, expireAt: NOW + 8 * 86_400_000 },
+        { name: 'funds', type: 'hbump', key: BALANCES_KEY, field: 'EUR:avail', by: -amount, min: 0 },
+      ],
+    });
+    // 15,000 yesterday + 5,001 today > 20,000 over the window: declined, and the count not moved.
+    expect(await runAtomicStep(redis, k, plan(5001), NOW, '{}')).toMatchObject({ outcome: { declined: 'rolling' } });
+    expect(await redis.get(keys.counter(accountId, 'pay.count.day:2026-11-22'))).toBe(null);
+    expect(await runAtomicStep(redis, k, plan(5000), NOW, '{}')).toMatchObject({ outcome: { declined: false } });
+    expect(await redis.get(keys.counter(accountId, 'spend.7d:2026-11-22'))).toBe('5000');
+    expect(await runAtomicStep(redis, k, plan(1), NOW, '{}')).toMatchObject({ outcome: { declined: 'rolling' } });
+    await redis.set(keys.counter(accountId, 'pay.count.day:2026-11-22'), '2');
+    expect(await runAtomicStep(redis, k, plan(0), NOW, '{}')).toMatchObject({ outcome: { declined: 'count' } });
+  });
+
+  it('opens a hold, releases it when it expires, once, with a hold.expired entry', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 10_000);
+    const k = new StepKeys(accountId);
+    const hold: HoldRecord = { holdId: 'h1', transactionId: '123456789012345', cardId: 'c1', currency: 'EUR', amountMinor: 3000, remainingMinor: 3000, feesMinor: 0, openedAt: NOW, expiresAt: NOW + 15 * 86_400_000, kind: 'pre-authorisation' };
+    await runAtomicStep(redis, k, { ...debitPlan(3000), onApprove: [{ type: 'hold', hold }] }, NOW, '{}');
+    expect(await redis.hget(keys.balances(accountId), 'EUR:avail')).toBe('7000');
+    const empty: AtomicStepPlan = { report: [{ key: BALANCES_KEY, field: 'EUR:avail' }], publish: false };
+    expect(await runAtomicStep(redis, k, empty, hold.expiresAt - 1, '{}')).toMatchObject({ outcome: { report: ['7000'] } });
+    expect(await runAtomicStep(redis, k, empty, hold.expiresAt, '{}')).toMatchObject({ outcome: { report: ['10000'] } });
+    expect(await runAtomicStep(redis, k, empty, hold.expiresAt + 1, '{}')).toMatchObject({ outcome: { report: ['10000'] } });
+    const kinds = (await redis.xrange(keys.outbox(accountId), '-', '+')).map(([, fields]) => fields[1]);
+    expect(kinds).toEqual(['decision', 'hold.expired']);
+    expect(await redis.hlen(keys.holds(accountId))).toBe(0);
+  });
+
+  it('approves exactly k of 1,000 concurrent debits an account can afford k times', async () => {
+    const accountId = uniqueId('acct');
+    const affordable = 137;
+    await fund(accountId, affordable * 1250 + 1249);
+    const k = new StepKeys(accountId);
+    const results = await Promise.all(Array.from({ length: 1000 }, () => runAtomicStep(redis, k, debitPlan(1250, 0, { onDecline: {} }), NOW, '{}')));
+    const approved = results.filter((r) => r.status === 'done' && r.outcome.declined === false).length;
+    expect(approved).toBe(affordable);
+    expect(await redis.hget(keys.balances(accountId), 'EUR:avail')).toBe('1249');
+  });
+});
