@@ -123,3 +123,27 @@ describe('atomic step (real Redis)', () => {
     expect(await redis.hget(keys.balances(accountId), 'EUR:avail')).toBe('1249');
   });
 });
+
+describe('atomic step guards', () => {
+  it('applies nothing past its deadline (no late approval after a 91)', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 1000);
+    const k = new StepKeys(accountId);
+    const result = await runAtomicStep(redis, k, debitPlan(100), NOW, '{}', Date.now() - 5);
+    expect(result.status).toBe('late');
+    expect(await redis.hget(keys.balances(accountId), 'EUR:avail')).toBe('1000');
+    expect(await redis.xlen(keys.outbox(accountId))).toBe(0);
+    expect((await runAtomicStep(redis, k, debitPlan(100), NOW, '{}', Date.now() + 5000)).status).toBe('done');
+  });
+
+  it('turns a failed stale-marked check into stale, not a decline', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 1000);
+    const k = new StepKeys(accountId);
+    const quota = k.ref(keys.counter(accountId, 'free-atm.month:2026-11'));
+    await redis.set(keys.counter(accountId, 'free-atm.month:2026-11'), '3');
+    const plan: AtomicStepPlan = { ...debitPlan(100), checks: [{ name: 'free-quota', type: 'bump', key: quota, by: 1, max: 3, stale: true }, ...debitPlan(100).checks!] };
+    expect(await runAtomicStep(redis, k, plan, NOW, '{}')).toEqual({ status: 'stale', reason: 'free-quota' });
+    expect(await redis.xlen(keys.outbox(accountId))).toBe(0);
+  });
+});

@@ -15,7 +15,10 @@
 --   ARGV[1]  plan JSON (see AtomicStepPlan)
 --   ARGV[2]  now, epoch ms (from the injected clock, never Redis' own time)
 --   ARGV[3]  decision record JSON, stored and published as is (money as strings)
+--   ARGV[4]  deadline, epoch ms of the real clock (optional): past it the step applies nothing,
+--            so a caller that already answered 91 never leaves a late approval behind
 -- Returns { status, payload }:
+--   { 'late', <ms past the deadline> }  the step arrived after its deadline: nothing changed
 --   { 'duplicate', <stored record> }  the message was seen within 24 h: nothing changed
 --   { 'stale', <reason> }             a state the plan was computed from changed: nothing changed
 --   { 'done', <outcome JSON> }        applied; outcome = { declined = <check name> | false, report = {...} }
@@ -24,6 +27,13 @@ local BALANCES, HOLDS, HOLD_EXPIRIES, OUTBOX = KEYS[1], KEYS[2], KEYS[3], KEYS[4
 local plan = cjson.decode(ARGV[1])
 local now = tonumber(ARGV[2])
 local record = ARGV[3]
+local deadline = tonumber(ARGV[4] or '')
+
+if deadline then
+  local t = redis.call('TIME')
+  local redis_now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if redis_now > deadline then return { 'late', tostring(redis_now - deadline) } end
+end
 
 local function int(n) return string.format('%d', n) end
 
@@ -161,6 +171,9 @@ end
 local declined = false
 for _, c in ipairs(plan.checks or {}) do
   if not check(c) then
+    -- A check marked `stale` guards a value the decision was priced from (e.g. a free quota):
+    -- failing it means "recompute", not "decline".
+    if c.stale then return { 'stale', c.name } end
     declined = c.name
     break
   end

@@ -10,12 +10,14 @@ import { keys } from './keys';
  */
 export type KeyRef = number;
 
-export type Check =
-  | { name: string; type: 'absent'; key: KeyRef }
-  | { name: string; type: 'min'; key: KeyRef; field: string; min: number }
-  | { name: string; type: 'hbump'; key: KeyRef; field: string; by: number; min?: number; max?: number }
-  | { name: string; type: 'bump'; key: KeyRef; by: number; max?: number; expireAt?: number }
-  | { name: string; type: 'bumpSum'; keys: KeyRef[]; by: number; max?: number; expireAt?: number };
+/** `stale: true`: a failure means the plan's premise changed (recompute), not a decline. */
+export type Check = { name: string; stale?: boolean } & (
+  | { type: 'absent'; key: KeyRef }
+  | { type: 'min'; key: KeyRef; field: string; min: number }
+  | { type: 'hbump'; key: KeyRef; field: string; by: number; min?: number; max?: number }
+  | { type: 'bump'; key: KeyRef; by: number; max?: number; expireAt?: number }
+  | { type: 'bumpSum'; keys: KeyRef[]; by: number; max?: number; expireAt?: number }
+);
 
 export interface HoldRecord {
   holdId: string;
@@ -56,6 +58,7 @@ export interface AtomicStepPlan {
 export type StepResult<R> =
   | { status: 'duplicate'; stored: StoredDecision<R> }
   | { status: 'stale'; reason: string }
+  | { status: 'late'; lateByMs: number }
   | { status: 'done'; outcome: StepOutcome };
 
 export interface StepOutcome {
@@ -105,23 +108,33 @@ export function defineAtomicStep(redis: Redis): void {
   }
 }
 
-export function atomicStepArgs(stepKeys: StepKeys, plan: AtomicStepPlan, nowMs: number, recordJson: string): [number, ...string[]] {
-  return [stepKeys.all.length, ...stepKeys.all, JSON.stringify(plan), String(nowMs), recordJson];
+export function atomicStepArgs(stepKeys: StepKeys, plan: AtomicStepPlan, nowMs: number, recordJson: string, deadlineMs?: number): [number, ...string[]] {
+  const args: [number, ...string[]] = [stepKeys.all.length, ...stepKeys.all, JSON.stringify(plan), String(nowMs), recordJson];
+  if (deadlineMs !== undefined) args.push(String(Math.floor(deadlineMs)));
+  return args;
 }
 
 export function parseStepReply<R>(reply: [string, string]): StepResult<R> {
   const [status, payload] = reply;
   if (status === 'duplicate') return { status, stored: JSON.parse(payload) as StoredDecision<R> };
   if (status === 'stale') return { status, reason: payload };
+  if (status === 'late') return { status, lateByMs: Number(payload) };
   if (status === 'done') return { status, outcome: JSON.parse(payload) as StepOutcome };
   throw new Error(`atomic-step: unexpected reply status ${status}`);
 }
 
 /** Runs one step: one round trip. */
-export async function runAtomicStep<R>(redis: Redis, stepKeys: StepKeys, plan: AtomicStepPlan, nowMs: number, recordJson: string): Promise<StepResult<R>> {
+export async function runAtomicStep<R>(
+  redis: Redis,
+  stepKeys: StepKeys,
+  plan: AtomicStepPlan,
+  nowMs: number,
+  recordJson: string,
+  deadlineMs?: number,
+): Promise<StepResult<R>> {
   defineAtomicStep(redis);
   const command = (redis as unknown as { atomicStep: AtomicStepCommand }).atomicStep.bind(redis);
-  return parseStepReply<R>(await command(...atomicStepArgs(stepKeys, plan, nowMs, recordJson)));
+  return parseStepReply<R>(await command(...atomicStepArgs(stepKeys, plan, nowMs, recordJson, deadlineMs)));
 }
 
 /** The same step queued on a pipeline (the relay's work-list entry rides in the same write). */

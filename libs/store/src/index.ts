@@ -1,2 +1,4 @@
 export * from './keys';
 export * from './atomic-step';
+export * from './records';
+export * from './card-secrets';
