@@ -17,7 +17,7 @@ async function fund(accountId: string, minor: number) {
 function debitPlan(amount: number, fee = 0, extra: Partial<AtomicStepPlan> = {}): AtomicStepPlan {
   return {
     checks: [{ name: 'funds', type: 'hbump', key: BALANCES_KEY, field: 'EUR:avail', by: -(amount + fee), min: 0 }],
-    onDecline: { funds: [{ type: 'hbump', key: BALANCES_KEY, field: 'EUR:avail', by: -15, min: 0 }, { type: 'hbump', key: BALANCES_KEY, field: 'EUR:ledger', by: -15, min: 0 }] },
+    onDecline: { funds: [{ type: 'post', currency: 'EUR', by: -15, covered: true }] },
     report: [{ key: BALANCES_KEY, field: 'EUR:ledger' }, { key: BALANCES_KEY, field: 'EUR:avail' }],
     ...extra,
   };

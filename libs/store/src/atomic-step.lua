@@ -79,7 +79,10 @@ end
 -- A check either passes (and its move is remembered) or names the decline.
 local function check(c)
   local t = c.type
-  if t == 'absent' then
+  if t == 'const' then
+    -- Decided without state (e.g. a per-transaction limit), kept in the plan for its place in the order.
+    return c.pass
+  elseif t == 'absent' then
     return redis.call('EXISTS', KEYS[c.key]) == 0
   elseif t == 'min' then
     return current_hash(c.key, c.field) >= c.min
@@ -92,14 +95,14 @@ local function check(c)
   elseif t == 'bump' then
     local after = current_counter(c.key) + c.by
     if c.max and after > c.max then return false end
-    pending[c.key .. '|'] = (pending[c.key .. '|'] or 0) + c.by
+    if c.move ~= false then pending[c.key .. '|'] = (pending[c.key .. '|'] or 0) + c.by end
     return true
   elseif t == 'bumpSum' then
     -- A rolling window as buckets: the first key is the current bucket, the sum is checked.
     local sum = c.by
     for _, k in ipairs(c.keys) do sum = sum + current_counter(k) end
     if c.max and sum > c.max then return false end
-    pending[c.keys[1] .. '|'] = (pending[c.keys[1] .. '|'] or 0) + c.by
+    if c.move ~= false then pending[c.keys[1] .. '|'] = (pending[c.keys[1] .. '|'] or 0) + c.by end
     return true
   end
   return redis.error_reply('atomic-step: unknown check type ' .. tostring(t))
@@ -114,6 +117,13 @@ local function apply(op)
       if (op.min and after < op.min) or (op.max and after > op.max) then return end
     end
     redis.call('HINCRBY', KEYS[op.key], op.field, int(op.by))
+  elseif t == 'post' then
+    -- A movement posted at once on one wallet: ledger and available together, or neither (a
+    -- `covered` debit is skipped when the available balance does not cover it).
+    local avail = tonumber(redis.call('HGET', BALANCES, op.currency .. ':avail') or '0')
+    if op.covered and avail + op.by < 0 then return end
+    redis.call('HINCRBY', BALANCES, op.currency .. ':avail', int(op.by))
+    redis.call('HINCRBY', BALANCES, op.currency .. ':ledger', int(op.by))
   elseif t == 'bump' then
     redis.call('INCRBY', KEYS[op.key], int(op.by))
     if op.expireAt then redis.call('PEXPIREAT', KEYS[op.key], int(op.expireAt)) end
@@ -187,7 +197,9 @@ if declined then
   for _, op in ipairs(ops) do apply(op) end
 else
   for _, c in ipairs(plan.checks or {}) do
-    if c.type == 'hbump' then
+    if c.move == false then
+      -- checked only: the plan moves the key once, in onApprove (a key read by several limits)
+    elseif c.type == 'hbump' then
       redis.call('HINCRBY', KEYS[c.key], c.field, int(c.by))
     elseif c.type == 'bump' then
       redis.call('INCRBY', KEYS[c.key], int(c.by))

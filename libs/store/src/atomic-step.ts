@@ -10,8 +10,12 @@ import { keys } from './keys';
  */
 export type KeyRef = number;
 
-/** `stale: true`: a failure means the plan's premise changed (recompute), not a decline. */
-export type Check = { name: string; stale?: boolean } & (
+/**
+ * `stale: true`: a failure means the plan's premise changed (recompute), not a decline.
+ * `move: false`: the check only compares; the plan moves the key once in onApprove.
+ */
+export type Check = { name: string; stale?: boolean; move?: false } & (
+  | { type: 'const'; pass: boolean }
   | { type: 'absent'; key: KeyRef }
   | { type: 'min'; key: KeyRef; field: string; min: number }
   | { type: 'hbump'; key: KeyRef; field: string; by: number; min?: number; max?: number }
@@ -36,6 +40,7 @@ export interface HoldRecord {
 
 export type Op =
   | { type: 'hbump'; key: KeyRef; field: string; by: number; min?: number; max?: number }
+  | { type: 'post'; currency: string; by: number; covered?: boolean }
   | { type: 'bump'; key: KeyRef; by: number; expireAt?: number }
   | { type: 'hset'; key: KeyRef; values: Record<string, string | number>; expireAt?: number }
   | { type: 'hdel'; key: KeyRef; field: string }

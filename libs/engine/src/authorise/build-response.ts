@@ -1,0 +1,39 @@
+import { finalDecision, StoredDecisionJson } from '@lib/events';
+import { BalanceBlock, buildResponse, IsoMessage, packAdditionalAmounts, packFeeAmount } from '@lib/iso8583';
+import { currencyByAlpha } from '@lib/money';
+
+function balanceBlock(amountType: '01' | '02', currency: string, minor: bigint): BalanceBlock {
+  return { accountType: '00', amountType, currency, sign: minor < 0n ? 'D' : 'C', amountMinor: minor < 0n ? -minor : minor };
+}
+
+/**
+ * The network response of a decided message, from the request and the stored decision only, so a
+ * retried message (same MTI, 32, 11, 7) gets the very same answer (network-interface.md).
+ * Every 0110 / 0210 carries 39, 38 on approval, 54 (ledger and available after), 6 / 10 / 51 for
+ * a non-account currency, and 28 when a fee was charged.
+ */
+export function responseFromDecision(request: IsoMessage, stored: StoredDecisionJson): IsoMessage {
+  const { record, outcome } = stored;
+  const decision = finalDecision(stored);
+  const response = buildResponse(request, decision.approved ? record.approved.responseCode : decision.responseCode)!;
+  if (decision.approved && record.approved.authCode) response.set(38, record.approved.authCode);
+  const fees = decision.approved ? record.approved.fees : decision.fees;
+  const walletCurrency = currencyByAlpha(record.balanceCurrency);
+  if (walletCurrency && outcome.report.length === 2) {
+    response.set(
+      54,
+      packAdditionalAmounts([
+        balanceBlock('01', walletCurrency.numeric, BigInt(outcome.report[0])),
+        balanceBlock('02', walletCurrency.numeric, BigInt(outcome.report[1])),
+      ]),
+    );
+  }
+  if (record.billing && record.context.field10 && walletCurrency) {
+    response.setPadded(6, record.billing.minor);
+    response.set(10, record.context.field10);
+    response.set(51, walletCurrency.numeric);
+  }
+  const feesMinor = fees.reduce((total, fee) => total + BigInt(fee.amount.minor), 0n);
+  if (feesMinor > 0n) response.set(28, packFeeAmount({ sign: 'D', amountMinor: feesMinor }));
+  return response;
+}
