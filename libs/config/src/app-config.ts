@@ -1,4 +1,4 @@
-import { bool, int, list, optional, port, str } from './fields';
+import { bool, int, list, oneOf, optional, port, str } from './fields';
 import { ConfigOf, ConfigSchema } from './load-config';
 
 /** Sections shared by the apps. Environment names follow the key path (redis.port -> REDIS_PORT). */
@@ -33,6 +33,8 @@ export const securitySection = {
   panHmacKey: str({ secret: true, minLength: 32 }),
   /** Bearer keys of the back office. */
   backOfficeKeys: list(str({ secret: true, minLength: 16 }), { minItems: 1, secret: true }),
+  /** Zone PIN key (3DES, 32 or 48 hex digits) under which field 52 PIN blocks arrive. */
+  zonePinKey: str({ secret: true, pattern: /^([0-9A-Fa-f]{32}|[0-9A-Fa-f]{48})$/ }),
 } satisfies ConfigSchema;
 
 export const gatewayConfigSchema = {
@@ -45,6 +47,10 @@ export const gatewayConfigSchema = {
       maxConnections: int({ min: 1, max: 10_000, default: 64 }),
       maxInFlightPerConnection: int({ min: 1, max: 100_000, default: 2048 }),
     },
+    /** Latency guard: past this budget the answer is 91 and the step applies nothing. */
+    redisBudgetMs: int({ min: 1, max: 10_000, default: 250 }),
+    /** POST /v1/network/messages: open, behind the back-office key, or off (http-and-events.md). */
+    networkHttpRoute: oneOf(['open', 'back-office-key', 'off'] as const, { default: 'open' }),
   },
   redis: redisSection,
   kafka: kafkaSection,

@@ -3,7 +3,7 @@ import { gatewayConfigSchema } from './app-config';
 import { int, port, str } from './fields';
 
 const infraEnv = { REDIS_HOST: '127.0.0.1', REDIS_PORT: '16379', KAFKA_HOST: '127.0.0.1', KAFKA_PORT: '19092', POSTGRES_HOST: '127.0.0.1', POSTGRES_PORT: '15432', POSTGRES_DB: 'db', POSTGRES_USER: 'u' };
-const security = { panHmacKey: 'k'.repeat(32), backOfficeKeys: ['b'.repeat(16)] };
+const security = { panHmacKey: 'k'.repeat(32), backOfficeKeys: ['b'.repeat(16)], zonePinKey: '0'.repeat(32) };
 
 describe('loadConfig', () => {
   it('derives environment names from key paths', () => {

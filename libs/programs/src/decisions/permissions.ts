@@ -1,0 +1,41 @@
+import { inCategories } from '../config/merchant-categories';
+import type { CardForm, Program } from '../program';
+import type { CardTransaction } from '../transaction';
+import { DeclineReason } from './decline-reason';
+
+export type PermissionDecline =
+  | DeclineReason.ChannelNotPermitted
+  | DeclineReason.EntryModeNotPermitted
+  | DeclineReason.MerchantCategoryRestricted
+  | DeclineReason.RecurringConsentRevoked;
+
+export interface PermissionInput {
+  readonly cardForm: CardForm;
+  /** Field 48 `DV=Y`. */
+  readonly deviceWallet: boolean;
+  /** Field 48 `MI=R` (merchant-initiated recurring charge). */
+  readonly recurring: boolean;
+  /** The holder revoked recurring consent for this merchant (back office). */
+  readonly recurringConsentRevoked: boolean;
+}
+
+/**
+ * The `57` group of the order of checks: channel, card form, merchant category, recurring
+ * consent (seed 004 clauses 8.3, 10.1, 1 "Transaction interdite", 5.2). A virtual card: online
+ * and contactless from a device wallet only; no ATM, no chip and PIN.
+ */
+export function checkPermissions(
+  program: Program,
+  txn: CardTransaction,
+  input: PermissionInput,
+): PermissionDecline | undefined {
+  const rule = input.cardForm === 'virtual' ? program.cardForms.virtual : program.cardForms.physical;
+  if (rule === null || !rule.channels.includes(txn.channel)) return DeclineReason.ChannelNotPermitted;
+  if (!rule.entryModes.includes(txn.entryMode)) return DeclineReason.EntryModeNotPermitted;
+  if (rule.deviceWalletRequiredFor.includes(txn.entryMode) && !input.deviceWallet)
+    return DeclineReason.EntryModeNotPermitted;
+  if (txn.kind !== 'refund' && inCategories(txn.mcc, program.restrictedCategories))
+    return DeclineReason.MerchantCategoryRestricted;
+  if (input.recurring && input.recurringConsentRevoked) return DeclineReason.RecurringConsentRevoked;
+  return undefined;
+}
