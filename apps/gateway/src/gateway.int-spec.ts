@@ -5,7 +5,7 @@ import { gatewayApp } from './gateway.app';
 describe('gateway app', () => {
   let app: NestFastifyApplication;
   beforeAll(async () => {
-    app = await bootApp(gatewayApp);
+    app = await bootApp(gatewayApp, { ...process.env, GATEWAY_TCP_PORT: '0' });
   });
   afterAll(() => app.close());
 

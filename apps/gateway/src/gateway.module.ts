@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { GatewayConfig } from '@lib/config';
 import { InfraModule } from '@lib/platform';
+import { NetworkModule } from './network/network.module';
 
 /** The issuer's front door: ISO 8583 over TCP and HTTP, and the back office. */
 @Module({})
@@ -8,7 +9,10 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [InfraModule.forRoot({ appName: 'gateway', config, redis: config.redis, kafka: config.kafka, postgres: config.postgres })],
+      imports: [
+        InfraModule.forRoot({ appName: 'gateway', config, redis: config.redis, kafka: config.kafka, postgres: config.postgres }),
+        NetworkModule,
+      ],
     };
   }
 }
