@@ -95,3 +95,22 @@ describe('transaction description from wire fields', () => {
     expect(channelOf('purchase', 'contactless', '00')).toBe('pos');
   });
 });
+
+describe('zoned time: cached offsets agree with Intl everywhere', () => {
+  // Reference: the offset straight from Intl, for any instant.
+  function intlOffset(instant: number, timeZone: string): number {
+    const f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    const v: Record<string, number> = {};
+    for (const p of f.formatToParts(instant)) if (p.type !== 'literal') v[p.type] = Number(p.value);
+    return Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute, v.second) - (instant - (((instant % 1000) + 1000) % 1000));
+  }
+
+  it.each(['Europe/Paris', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe'])('%s: every minute around both 2026 DST changes', (zone) => {
+    const starts = [Date.UTC(2026, 2, 28, 20), Date.UTC(2026, 9, 24, 20), Date.UTC(2026, 3, 4, 10), Date.UTC(2026, 10, 1, 0)];
+    for (const start of starts) {
+      for (let t = start; t < start + 36 * 3_600_000; t += 60_000 + 7) {
+        expect(utcOffsetMs(t, zone)).toBe(intlOffset(t, zone));
+      }
+    }
+  });
+});

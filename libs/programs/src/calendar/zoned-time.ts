@@ -56,7 +56,7 @@ interface LocalParts extends LocalDate {
   readonly second: number;
 }
 
-function localParts(instant: InstantMs, timeZone: string): LocalParts {
+function formattedParts(instant: InstantMs, timeZone: string): LocalParts {
   const values: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') values[part.type] = Number(part.value);
@@ -68,6 +68,50 @@ function localParts(instant: InstantMs, timeZone: string): LocalParts {
     hour: values.hour,
     minute: values.minute,
     second: values.second,
+  };
+}
+
+/**
+ * Offsets are constant over 15-minute UTC buckets in practice (zone transitions fall on quarter
+ * hours), and formatToParts is slow on the authorisation path: the offset of a bucket is found
+ * once and checked at both ends; a bucket whose ends differ (a transition inside it) is never
+ * cached and every instant in it goes through Intl.
+ */
+const BUCKET_MS = 15 * 60 * 1000;
+const MAX_CACHED_BUCKETS = 10_000;
+const bucketOffsets = new Map<string, number | null>();
+
+function offsetFromParts(instant: InstantMs, p: LocalParts): number {
+  const wholeSeconds = instant - (((instant % 1000) + 1000) % 1000);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - wholeSeconds;
+}
+
+function bucketOffset(instant: InstantMs, timeZone: string): number | null {
+  const bucket = Math.floor(instant / BUCKET_MS);
+  const key = `${timeZone}|${bucket}`;
+  const cached = bucketOffsets.get(key);
+  if (cached !== undefined) return cached;
+  const start = bucket * BUCKET_MS;
+  const end = start + BUCKET_MS - 1000;
+  const startOffset = offsetFromParts(start, formattedParts(start, timeZone));
+  const endOffset = offsetFromParts(end, formattedParts(end, timeZone));
+  const offset = startOffset === endOffset ? startOffset : null;
+  if (bucketOffsets.size >= MAX_CACHED_BUCKETS) bucketOffsets.clear();
+  bucketOffsets.set(key, offset);
+  return offset;
+}
+
+function localParts(instant: InstantMs, timeZone: string): LocalParts {
+  const offset = bucketOffset(instant, timeZone);
+  if (offset === null) return formattedParts(instant, timeZone);
+  const local = new Date(instant + offset);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
   };
 }
 
