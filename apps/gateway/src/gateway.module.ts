@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { GatewayConfig } from '@lib/config';
 import { InfraModule } from '@lib/platform';
+import { BackOfficeModule } from './back-office/back-office.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
 
 /** The issuer's front door: ISO 8583 over TCP and HTTP, and the back office. */
@@ -11,7 +13,9 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         InfraModule.forRoot({ appName: 'gateway', config, redis: config.redis, kafka: config.kafka, postgres: config.postgres }),
+        MetricsModule,
         NetworkModule,
+        BackOfficeModule,
       ],
     };
   }
