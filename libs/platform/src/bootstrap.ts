@@ -8,6 +8,8 @@ export interface HttpAppDefinition<S extends ConfigSchema> {
   schema: S;
   module: (config: ConfigOf<S>) => DynamicModule;
   listen: (config: ConfigOf<S>) => { host: string; port: number };
+  /** Adapter-level setup that needs the application object (e.g. the OpenAPI document), before init. */
+  configure?: (app: NestFastifyApplication, config: ConfigOf<S>) => void;
 }
 
 /** Loads and validates the config; a bad value ends the process with one line naming the key. */
@@ -33,6 +35,7 @@ export async function createHttpApp<S extends ConfigSchema>(
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  def.configure?.(app, config);
   return app;
 }
 

@@ -1,21 +1,18 @@
 import { Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { Clock, CLOCK } from '@lib/clock';
-import { findRepoRoot, GatewayConfig } from '@lib/config';
+import type { GatewayConfig } from '@lib/config';
 import { NetworkMessageHandler, PinBlockCodec } from '@lib/engine';
 import { APP_CONFIG, REDIS } from '@lib/platform';
-import { loadProgramCatalogue, ProgramCatalogue } from '@lib/programs';
+import type { ProgramCatalogue } from '@lib/programs';
 import { CardSecrets } from '@lib/store';
-import { join } from 'path';
+import { PROGRAM_CATALOGUE } from '../programs/program-catalogue.module';
 
-export const PROGRAM_CATALOGUE = Symbol('PROGRAM_CATALOGUE');
 export const CARD_SECRETS = Symbol('CARD_SECRETS');
 export const NETWORK_HANDLER = Symbol('NETWORK_HANDLER');
 
 /** The engine's collaborators, built once at boot from the validated config. */
 export const engineProviders: Provider[] = [
-  // Programs, FX rates and merchant categories: a bad file stops the app naming file and key.
-  { provide: PROGRAM_CATALOGUE, useFactory: (): ProgramCatalogue => loadProgramCatalogue(join(findRepoRoot(), 'config')) },
   { provide: CARD_SECRETS, inject: [APP_CONFIG], useFactory: (config: GatewayConfig) => new CardSecrets(config.security.panHmacKey) },
   {
     provide: NETWORK_HANDLER,

@@ -1,0 +1,39 @@
+import { Controller, Get, Header, Inject, Module } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One Prometheus registry per app instance, shared by every module that counts something (the
+ * back office here; the engine registers its own metrics on the same registry). `GET /metrics`
+ * serves it in the text format, with the process' default metrics. No label ever carries card
+ * data or an id: labels are operations and outcomes.
+ */
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+
+@ApiExcludeController()
+@Controller()
+export class MetricsController {
+  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+@Module({
+  controllers: [MetricsController],
+  providers: [
+    {
+      provide: METRICS_REGISTRY,
+      useFactory: () => {
+        const registry = new Registry();
+        collectDefaultMetrics({ register: registry });
+        return registry;
+      },
+    },
+  ],
+  exports: [METRICS_REGISTRY],
+})
+export class MetricsModule {}
