@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { GatewayConfig } from '@lib/config';
 import { InfraModule } from '@lib/platform';
 import { BackOfficeModule } from './back-office/back-office.module';
+import { ClockModule } from './clock/clock.module';
+import { HoldExpiryModule } from './expiry/hold-expiry.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
 
@@ -16,6 +18,8 @@ export class GatewayModule {
         MetricsModule,
         NetworkModule,
         BackOfficeModule,
+        ClockModule,
+        HoldExpiryModule,
       ],
     };
   }

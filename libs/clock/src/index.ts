@@ -1,1 +1,3 @@
 export * from './clock';
+export * from './clock-command';
+export * from './shared-simulated-clock';

@@ -1,7 +1,11 @@
 import { buildFormatErrorResponse, buildNetworkManagementResponse, buildResponse, IsoMessage, readableOf, validateRequest } from '@lib/iso8583';
 import { DeclineReason, responseCodeForDecline } from '@lib/programs';
+import { AdviceUseCase } from './advice/advice.usecase';
 import { AuthoriseUseCase } from './authorise/authorise.usecase';
+import { CompletionUseCase } from './completion/completion.usecase';
 import type { EngineDeps } from './engine-deps';
+import { ReversalUseCase } from './reversal/reversal.usecase';
+import { CardDirectory } from './shared/card-directory';
 
 /**
  * The one entry point of every network message, whichever adapter received it (TCP link or the
@@ -9,9 +13,16 @@ import type { EngineDeps } from './engine-deps';
  */
 export class NetworkMessageHandler {
   private readonly authorise: AuthoriseUseCase;
+  private readonly advice: AdviceUseCase;
+  private readonly completion: CompletionUseCase;
+  private readonly reversal: ReversalUseCase;
 
   constructor(deps: EngineDeps) {
-    this.authorise = new AuthoriseUseCase(deps);
+    const cards = new CardDirectory(deps.redis, deps.secrets);
+    this.authorise = new AuthoriseUseCase(deps, cards);
+    this.advice = new AdviceUseCase(deps, cards);
+    this.completion = new CompletionUseCase(deps, cards);
+    this.reversal = new ReversalUseCase(deps, cards);
   }
 
   async handle(request: IsoMessage): Promise<IsoMessage | undefined> {
@@ -21,11 +32,17 @@ export class NetworkMessageHandler {
       case '0100':
       case '0200':
         return this.authorise.execute(request);
+      case '0120':
+        return this.advice.execute(request);
+      case '0220':
+        return this.completion.execute(request);
+      case '0400':
+      case '0420':
+        return this.reversal.execute(request);
       case '0800':
         return buildNetworkManagementResponse(request);
       default:
-        // Advices, completions and reversals (0120, 0220, 0400, 0420) come with the holds
-        // lifecycle; until then they are answered "invalid transaction" and change nothing.
+        // validateRequest knows only the dialect's requests: nothing else reaches here.
         return buildResponse(request, responseCodeForDecline(DeclineReason.TransactionNotSupported));
     }
   }

@@ -3,8 +3,9 @@ import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { CLOCK, SystemClock } from '@lib/clock';
+import { Clock, CLOCK, SharedSimulatedClock, SystemClock } from '@lib/clock';
 import type { KafkaConfig, PostgresConfig, RedisConfig } from '@lib/config';
+import { keys } from '@lib/store';
 import { HealthCheck, kafkaHealth, postgresHealth, redisHealth, runHealthChecks } from './health';
 import { createKafka, createPgPool, createRedis } from './infra-clients';
 import { APP_CONFIG, HEALTH_CHECKS, KAFKA, PG_POOL, REDIS } from './tokens';
@@ -26,9 +27,12 @@ class InfraLifecycle implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis | null,
     @Inject(KAFKA_ADMIN) private readonly admin: Admin | null,
     @Inject(PG_POOL) private readonly pool: Pool | null,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    // The simulated clock's subscriber connection closes before the Redis client it duplicates.
+    if (this.clock instanceof SharedSimulatedClock) await this.clock.stop();
     await Promise.allSettled([this.redis?.quit(), this.admin?.disconnect(), this.pool?.end()]);
   }
 }
@@ -56,7 +60,20 @@ export class InfraModule {
   static forRoot(options: InfraOptions): DynamicModule {
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: options.config },
-      { provide: CLOCK, useClass: SystemClock },
+      {
+        // The simulated clock (GET / POST /v1/clock) only with the start flag clock.simulated,
+        // shared by every app through Redis; the wall clock otherwise.
+        provide: CLOCK,
+        inject: [REDIS],
+        useFactory: async (redis: Redis | null): Promise<Clock> => {
+          const simulated = (options.config as { clock?: { simulated?: boolean } }).clock?.simulated === true;
+          if (!simulated) return new SystemClock();
+          if (!redis) throw new Error(`${options.appName}: clock.simulated needs Redis (the clock's state is shared there)`);
+          const clock = new SharedSimulatedClock(redis, { key: keys.simulatedClock() });
+          await clock.start();
+          return clock;
+        },
+      },
       {
         provide: REDIS,
         useFactory: async () => {

@@ -1,6 +1,6 @@
 import { createRedis } from '@lib/platform';
 import { integrationConfig, uniqueId } from '@lib/testing';
-import { AtomicStepPlan, BALANCES_KEY, HoldRecord, runAtomicStep, StepKeys } from './atomic-step';
+import { AtomicStepPlan, BALANCES_KEY, HOLDS_KEY, HoldRecord, runAtomicStep, StepKeys } from './atomic-step';
 import { keys } from './keys';
 
 /** The generic primitive against the real Redis: checks, moves, dedupe, staleness, holds, outbox. */
@@ -121,6 +121,106 @@ describe('atomic step (real Redis)', () => {
     const approved = results.filter((r) => r.status === 'done' && r.outcome.declined === false).length;
     expect(approved).toBe(affordable);
     expect(await redis.hget(keys.balances(accountId), 'EUR:avail')).toBe('1249');
+  });
+});
+
+describe('atomic step: hold moves and generic additions (issue 6)', () => {
+  const hold = (holdId: string, amount: number, expiresAt = NOW + 86_400_000): HoldRecord => ({
+    holdId,
+    transactionId: '123456789012345',
+    cardId: 'c1',
+    currency: 'EUR',
+    amountMinor: amount,
+    remainingMinor: amount,
+    feesMinor: 0,
+    openedAt: NOW,
+    expiresAt,
+    kind: 'authorisation',
+  });
+  const report = [{ key: BALANCES_KEY, field: 'EUR:ledger' }, { key: BALANCES_KEY, field: 'EUR:avail' }];
+  const storedHold = async (accountId: string, holdId: string) => {
+    const raw = await redis.hget(keys.holds(accountId), holdId);
+    return raw === null ? null : (JSON.parse(raw) as HoldRecord);
+  };
+
+  it('grows a hold, releases part of it, then closes it giving back what is left', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 10_000);
+    const k = new StepKeys(accountId);
+    await runAtomicStep(redis, k, { onApprove: [{ type: 'hbump', key: BALANCES_KEY, field: 'EUR:avail', by: -3_000 }, { type: 'hold', hold: hold('h1', 3_000) }] }, NOW, '{}');
+    await runAtomicStep(redis, k, { onApprove: [{ type: 'hbump', key: BALANCES_KEY, field: 'EUR:avail', by: -500 }, { type: 'grow', holdId: 'h1', by: 500 }] }, NOW, '{}');
+    expect(await storedHold(accountId, 'h1')).toMatchObject({ amountMinor: 3_500, remainingMinor: 3_500, expiresAt: NOW + 86_400_000 });
+    expect(await runAtomicStep(redis, k, { onApprove: [{ type: 'release', holdId: 'h1', by: 1_000 }], report }, NOW, '{}')).toMatchObject({ outcome: { report: ['10000', '7500'] } });
+    expect(await storedHold(accountId, 'h1')).toMatchObject({ remainingMinor: 2_500 });
+    // A release larger than the hold gives back what is held, and ends it.
+    expect(await runAtomicStep(redis, k, { onApprove: [{ type: 'release', holdId: 'h1', by: 9_999 }], report }, NOW, '{}')).toMatchObject({ outcome: { report: ['10000', '10000'] } });
+    expect(await storedHold(accountId, 'h1')).toBeNull();
+    expect(await redis.zscore(keys.holdExpiries(accountId), 'h1')).toBeNull();
+    // Releasing an ended hold changes nothing.
+    expect(await runAtomicStep(redis, k, { onApprove: [{ type: 'release', holdId: 'h1', close: true }], report }, NOW, '{}')).toMatchObject({ outcome: { report: ['10000', '10000'] } });
+  });
+
+  it('closes a hold with close: true (all of it back), and posts a completion below zero when not covered', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 1_000);
+    const k = new StepKeys(accountId);
+    await runAtomicStep(redis, k, { onApprove: [{ type: 'hbump', key: BALANCES_KEY, field: 'EUR:avail', by: -800 }, { type: 'hold', hold: hold('h2', 800) }] }, NOW, '{}');
+    const complete: AtomicStepPlan = { onApprove: [{ type: 'post', currency: 'EUR', by: -1_200 }, { type: 'release', holdId: 'h2', close: true }], report };
+    expect(await runAtomicStep(redis, k, complete, NOW, '{}')).toMatchObject({ outcome: { report: ['-200', '-200'] } });
+    // A `covered` post is skipped when the available balance does not cover it.
+    expect(await runAtomicStep(redis, k, { onApprove: [{ type: 'post', currency: 'EUR', by: -15, covered: true }], report }, NOW, '{}')).toMatchObject({ outcome: { report: ['-200', '-200'] } });
+  });
+
+  it('checks a hash field absent (absent with field), and pins a stored hold with expect', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 1_000);
+    const k = new StepKeys(accountId);
+    const ti = k.ref(keys.transaction(accountId, '123456789012345'));
+    await redis.hset(keys.transaction(accountId, '123456789012345'), 'rev:x', '{}');
+    const plan: AtomicStepPlan = { checks: [{ name: 'reused', type: 'absent', key: ti, field: 'messageKey' }], onApprove: [{ type: 'hset', key: ti, values: { messageKey: 'm1' } }] };
+    expect(await runAtomicStep(redis, k, plan, NOW, '{}')).toMatchObject({ outcome: { declined: false } });
+    expect(await runAtomicStep(redis, k, plan, NOW, '{}')).toMatchObject({ outcome: { declined: 'reused' } });
+    await runAtomicStep(redis, k, { onApprove: [{ type: 'hold', hold: hold('h3', 100) }] }, NOW, '{}');
+    const raw = (await redis.hget(keys.holds(accountId), 'h3'))!;
+    const pinned: AtomicStepPlan = { expect: [{ key: HOLDS_KEY, field: 'h3', value: raw }] };
+    expect((await runAtomicStep(redis, k, pinned, NOW, '{}')).status).toBe('done');
+    await runAtomicStep(redis, k, { onApprove: [{ type: 'grow', holdId: 'h3', by: 1 }] }, NOW, '{}');
+    expect(await runAtomicStep(redis, k, pinned, NOW, '{}')).toEqual({ status: 'stale', reason: `${HOLDS_KEY}:h3` });
+  });
+
+  it('applies onDeclineOther to a decline with no ops of its own, and nothing to one opted out', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 100);
+    const k = new StepKeys(accountId);
+    const note = k.ref(keys.counter(accountId, 'declines'));
+    const plan = (limitPasses: boolean, amount: number): AtomicStepPlan => ({
+      checks: [
+        { name: 'optout', type: 'const', pass: amount !== 7 },
+        { name: 'limit', type: 'const', pass: limitPasses },
+        { name: 'funds', type: 'hbump', key: BALANCES_KEY, field: 'EUR:avail', by: -amount, min: 0 },
+      ],
+      onDecline: { optout: [], funds: [{ type: 'bump', key: note, by: 100 }] },
+      onDeclineOther: [{ type: 'bump', key: note, by: 1 }],
+    });
+    await runAtomicStep(redis, k, plan(false, 1), NOW, '{}');
+    expect(await redis.get(keys.counter(accountId, 'declines'))).toBe('1');
+    await runAtomicStep(redis, k, plan(true, 1_000), NOW, '{}');
+    expect(await redis.get(keys.counter(accountId, 'declines'))).toBe('101');
+    await runAtomicStep(redis, k, plan(true, 7), NOW, '{}');
+    expect(await redis.get(keys.counter(accountId, 'declines'))).toBe('101');
+  });
+
+  it('names the holds it expired in the outcome', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 1_000);
+    const k = new StepKeys(accountId);
+    await runAtomicStep(redis, k, { onApprove: [{ type: 'hold', hold: hold('h4', 100, NOW + 10) }, { type: 'hold', hold: hold('h5', 100, NOW + 20) }] }, NOW, '{}');
+    const empty: AtomicStepPlan = { publish: false };
+    expect(await runAtomicStep(redis, k, empty, NOW + 10, '{}')).toMatchObject({ outcome: { expired: ['h4'] } });
+    const later = await runAtomicStep(redis, k, empty, NOW + 30, '{}');
+    expect(later).toMatchObject({ outcome: { expired: ['h5'] } });
+    const none = await runAtomicStep(redis, k, empty, NOW + 40, '{}');
+    expect(none.status === 'done' && none.outcome.expired).toBeUndefined();
   });
 });
 

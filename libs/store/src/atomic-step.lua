@@ -21,7 +21,8 @@
 --   { 'late', <ms past the deadline> }  the step arrived after its deadline: nothing changed
 --   { 'duplicate', <stored record> }  the message was seen within 24 h: nothing changed
 --   { 'stale', <reason> }             a state the plan was computed from changed: nothing changed
---   { 'done', <outcome JSON> }        applied; outcome = { declined = <check name> | false, report = {...} }
+--   { 'done', <outcome JSON> }        applied; outcome = { declined = <check name> | false, report = {...},
+--                                     expired = { holdId, ... } (only when step 1 expired holds) }
 
 local BALANCES, HOLDS, HOLD_EXPIRIES, OUTBOX = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local plan = cjson.decode(ARGV[1])
@@ -39,11 +40,15 @@ local function int(n) return string.format('%d', n) end
 
 -- 1. Holds past their expiry stop counting against the available balance, once each, before
 --    anything else is decided (spec: a hold lasts its program's expiry).
+--    The ids of the holds expired here are returned in the outcome (the sweeper and the caller
+--    know the account's outbox has hold.expired entries to relay).
+local expired = {}
 local due = redis.call('ZRANGEBYSCORE', HOLD_EXPIRIES, '-inf', now)
 for _, hold_id in ipairs(due) do
   local raw = redis.call('HGET', HOLDS, hold_id)
   redis.call('ZREM', HOLD_EXPIRIES, hold_id)
   if raw then
+    expired[#expired + 1] = hold_id
     local hold = cjson.decode(raw)
     redis.call('HINCRBY', BALANCES, hold.currency .. ':avail', hold.remainingMinor)
     redis.call('HDEL', HOLDS, hold_id)
@@ -83,6 +88,8 @@ local function check(c)
     -- Decided without state (e.g. a per-transaction limit), kept in the plan for its place in the order.
     return c.pass
   elseif t == 'absent' then
+    -- The key (or, with `field`, that field of a hash) does not exist.
+    if c.field then return redis.call('HEXISTS', KEYS[c.key], c.field) == 0 end
     return redis.call('EXISTS', KEYS[c.key]) == 0
   elseif t == 'min' then
     return current_hash(c.key, c.field) >= c.min
@@ -190,10 +197,13 @@ for _, c in ipairs(plan.checks or {}) do
 end
 
 -- 5. Apply: on approval every check's move, then the approval ops; on a decline only that
---    decline's ops (e.g. a decline fee the balance covers, a wrong-PIN count).
+--    decline's ops (e.g. a decline fee the balance covers), or the plan's onDeclineOther.
 if declined then
   pending = {}
-  local ops = (plan.onDecline or {})[declined] or {}
+  -- A decline applies its own ops, or (when the plan names none for it) the ops shared by the
+  -- plan's other declines: an empty list opts a check out of them.
+  local ops = (plan.onDecline or {})[declined]
+  if ops == nil then ops = plan.onDeclineOther or {} end
   for _, op in ipairs(ops) do apply(op) end
 else
   for _, c in ipairs(plan.checks or {}) do
@@ -218,7 +228,9 @@ local report = {}
 for _, r in ipairs(plan.report or {}) do
   report[#report + 1] = redis.call('HGET', KEYS[r.key], r.field) or '0'
 end
-local outcome = cjson.encode({ declined = declined, report = report })
+local result = { declined = declined, report = report }
+if #expired > 0 then result.expired = expired end
+local outcome = cjson.encode(result)
 
 -- 7. The decision record: kept 24 h for the network's retries, and appended to the outbox in
 --    the same step as the state change (spec invariant 5: one event per processed message).

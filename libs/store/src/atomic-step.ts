@@ -16,7 +16,7 @@ export type KeyRef = number;
  */
 export type Check = { name: string; stale?: boolean; move?: false } & (
   | { type: 'const'; pass: boolean }
-  | { type: 'absent'; key: KeyRef }
+  | { type: 'absent'; key: KeyRef; field?: string }
   | { type: 'min'; key: KeyRef; field: string; min: number }
   | { type: 'hbump'; key: KeyRef; field: string; by: number; min?: number; max?: number }
   | { type: 'bump'; key: KeyRef; by: number; max?: number; expireAt?: number }
@@ -52,7 +52,10 @@ export interface AtomicStepPlan {
   dedupe?: { key: KeyRef; ttlMs: number };
   expect?: { key: KeyRef; field: string; value: string }[];
   checks?: Check[];
+  /** Ops of the decline of one named check (an empty list: none, not even onDeclineOther). */
   onDecline?: Record<string, Op[]>;
+  /** Ops of a decline whose check has no entry in onDecline. */
+  onDeclineOther?: Op[];
   onApprove?: Op[];
   always?: Op[];
   report?: { key: KeyRef; field: string }[];
@@ -69,6 +72,8 @@ export type StepResult<R> =
 export interface StepOutcome {
   declined: string | false;
   report: string[];
+  /** Holds this step found past their expiry and released first (each with its hold.expired entry). */
+  expired?: string[];
 }
 
 export interface StoredDecision<R> {
@@ -78,6 +83,8 @@ export interface StoredDecision<R> {
 
 /** Fixed positions of KEYS shared by every step; the step's own keys follow. */
 export const BALANCES_KEY: KeyRef = 1;
+/** The account's open holds (hash holdId -> hold JSON): a plan may `expect` one hold unchanged. */
+export const HOLDS_KEY: KeyRef = 2;
 
 export class StepKeys {
   private readonly list: string[];

@@ -2,3 +2,4 @@ export * from './keys';
 export * from './atomic-step';
 export * from './records';
 export * from './card-secrets';
+export * from './transaction-record';

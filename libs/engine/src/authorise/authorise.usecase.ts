@@ -1,22 +1,18 @@
-import { randomBytes, randomUUID } from 'crypto';
-import type { DecisionRecord, StoredDecisionJson } from '@lib/events';
-import { buildResponse, IsoMessage } from '@lib/iso8583';
-import { DeclineReason, responseCodeForDecline } from '@lib/programs';
-import { keys, messageKey as messageKeyOf, runAtomicStep } from '@lib/store';
+import { randomUUID } from 'crypto';
+import type { StoredDecisionJson } from '@lib/events';
+import { IsoMessage } from '@lib/iso8583';
+import { DeclineReason } from '@lib/programs';
 import type { EngineDeps } from '../engine-deps';
+import { CardDirectory } from '../shared/card-directory';
+import { originalKeyOfMessage, retryKeyOf } from '../shared/message-identity';
+import { Planned, runDecision } from '../shared/run-decision';
+import { authCode, decline, newHoldId, withLatencyGuard } from '../shared/step-guard';
 import { readSnapshot } from './account-snapshot';
 import { responseFromDecision } from './build-response';
-import { parseAuthorisationRequest } from './parse-request';
+import { parseAuthorisationRequest, ParsedRequest } from './parse-request';
 import { feeUsageCounterKey, planAuthorisation } from './plan-authorisation';
 
-const MAX_ATTEMPTS = 5;
-const AUTH_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
-
-export class IssuerUnavailableError extends Error {
-  constructor(reason: string) {
-    super(`issuer store unavailable: ${reason}`);
-  }
-}
+export { decline, IssuerUnavailableError } from '../shared/step-guard';
 
 /**
  * Authorisation requests 0100 / 0200: one decision, one atomic step, one event, one answer.
@@ -24,44 +20,42 @@ export class IssuerUnavailableError extends Error {
  * the same deadline, so nothing is applied after a 91 was sent).
  */
 export class AuthoriseUseCase {
-  constructor(private readonly deps: EngineDeps) {}
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly cards: CardDirectory = new CardDirectory(deps.redis, deps.secrets),
+  ) {}
 
-  async execute(request: IsoMessage): Promise<IsoMessage> {
-    const startedMs = this.realNow();
-    const deadlineMs = startedMs + this.deps.redisBudgetMs;
-    try {
-      return await withDeadline(this.decide(request, deadlineMs), deadlineMs - startedMs);
-    } catch (error) {
-      if (error instanceof IssuerUnavailableError) return decline(request, DeclineReason.IssuerUnavailable);
-      throw error;
-    }
+  execute(request: IsoMessage): Promise<IsoMessage> {
+    return withLatencyGuard(this.deps, request, (deadlineMs) => this.decide(request, deadlineMs));
   }
 
   private async decide(request: IsoMessage, deadlineMs: number): Promise<IsoMessage> {
     const parsed = parseAuthorisationRequest(request);
     if (!parsed.ok) return decline(request, parsed.reason);
     const req = parsed.request;
-    const directory = await this.deps.redis.get(keys.panDirectory(this.deps.secrets.panHash(req.pan)));
-    if (directory === null) return decline(request, DeclineReason.UnknownCard);
-    const [accountId, cardId] = directory.split(':');
-    const messageKey = messageKeyOf(request.mti, request.get(32) ?? '', request.get(11) ?? '', request.get(7) ?? '');
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const nowMs = this.deps.clock.nowMs();
-      const accountProgram = await this.deps.redis.hget(keys.account(accountId), 'program');
-      const program = accountProgram ? this.deps.catalogue.programs.get(accountProgram) : undefined;
-      if (!program) return decline(request, DeclineReason.UnknownCard);
+    const newPin = this.newPinOf(request, req);
+    if (newPin === null) return decline(request, DeclineReason.FormatError);
+    const location = await this.cards.locate(req.pan);
+    if (location === undefined) return decline(request, DeclineReason.UnknownCard);
+    const { accountId, cardId } = location;
+    const messageKey = retryKeyOf(request);
+    const originalKey = originalKeyOfMessage(request);
+    return runDecision(this.deps, request, accountId, deadlineMs, async (nowMs): Promise<Planned> => {
+      // One read for the account whatever its program: the fee-usage counters of every program's
+      // calendar (one key per distinct time zone) come in the same round trip.
       const snapshot = await readSnapshot(this.deps.redis, {
         accountId,
         cardId,
         transactionId: req.transactionId,
         messageKey,
         merchantId: req.merchantId,
-        counterKeys: [feeUsageCounterKey(program, nowMs)],
+        counterKeys: this.feeUsageKeys(nowMs),
       });
-      if (!snapshot) return decline(request, DeclineReason.UnknownCard);
-      if (snapshot.storedDecision) return responseFromDecision(request, JSON.parse(snapshot.storedDecision) as StoredDecisionJson);
+      const program = snapshot ? this.deps.catalogue.programs.get(snapshot.account.program) : undefined;
+      if (!snapshot || !program) return { response: decline(request, DeclineReason.UnknownCard) };
+      if (snapshot.storedDecision) return { response: responseFromDecision(request, JSON.parse(snapshot.storedDecision) as StoredDecisionJson) };
       const pin = req.pinBlock ? this.deps.pinBlocks.decode(req.pinBlock, req.pan) : undefined;
-      const { stepKeys, plan, record } = planAuthorisation({
+      const step = planAuthorisation({
         catalogue: this.deps.catalogue,
         program,
         request: req,
@@ -69,46 +63,32 @@ export class AuthoriseUseCase {
         mti: request.mti,
         processingCode: request.get(3) ?? '',
         messageKey,
+        originalKey,
         nowMs,
         eventId: randomUUID(),
         authCode: authCode(),
-        holdId: `h${randomBytes(8).toString('hex')}`,
+        holdId: newHoldId(),
         pinEntered: pin,
         pinCorrect: pin !== undefined && this.deps.secrets.pinCheck(req.pan, pin) === snapshot.card.pinCheck,
         cvv2Correct: req.cvv2 === undefined ? undefined : this.deps.secrets.cvv2Check(req.pan, snapshot.card.expiry, req.cvv2) === snapshot.card.cvv2Check,
+        newPinCheck: newPin === undefined ? undefined : this.deps.secrets.pinCheck(req.pan, newPin),
       });
-      const result = await runAtomicStep<DecisionRecord>(this.deps.redis, stepKeys, plan, nowMs, JSON.stringify(record), deadlineMs);
-      if (result.status === 'late') throw new IssuerUnavailableError(`step arrived ${result.lateByMs} ms late`);
-      if (result.status === 'stale') continue;
-      // The relay's work list; a gateway dying before this line is covered by the relay's scan.
-      void this.deps.redis.sadd(keys.outboxPending(), accountId).catch(() => undefined);
-      if (result.status === 'duplicate') return responseFromDecision(request, result.stored as StoredDecisionJson);
-      return responseFromDecision(request, { record, outcome: result.outcome });
-    }
-    return decline(request, DeclineReason.SystemMalfunction);
+      return { step };
+    });
   }
 
-  private realNow(): number {
-    return this.deps.realTimeMs ? this.deps.realTimeMs() : performance.timeOrigin + performance.now();
+  /**
+   * PIN change (processing 92): the new PIN block of field 48 `NP`, a format-0 block under the
+   * zone PIN key like field 52. undefined: not a PIN change; null: missing or not a valid block
+   * (a mandatory element of the message that cannot be read: `30`).
+   */
+  private newPinOf(request: IsoMessage, req: ParsedRequest): string | undefined | null {
+    if (req.kind !== 'pin-change') return undefined;
+    const block = request.tag('NP');
+    return block === undefined ? null : (this.deps.pinBlocks.decode(block, req.pan) ?? null);
   }
-}
 
-/** A decline decided before any state was read (format, unknown card...): no state, no event. */
-export function decline(request: IsoMessage, reason: DeclineReason): IsoMessage {
-  return buildResponse(request, responseCodeForDecline(reason))!;
-}
-
-function authCode(): string {
-  const bytes = randomBytes(6);
-  return Array.from(bytes, (b) => AUTH_CODE_ALPHABET[b % AUTH_CODE_ALPHABET.length]).join('');
-}
-
-function withDeadline<T>(work: Promise<T>, budgetMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new IssuerUnavailableError(`no answer within ${budgetMs} ms`)), Math.max(0, budgetMs));
-  });
-  // A late step is refused by the script itself; the work's own rejection after the deadline is moot.
-  work.catch(() => undefined);
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  private feeUsageKeys(nowMs: number): string[] {
+    return [...new Set([...this.deps.catalogue.programs.values()].map((program) => feeUsageCounterKey(program, nowMs)))];
+  }
 }

@@ -10,13 +10,16 @@ function balanceBlock(amountType: '01' | '02', currency: string, minor: bigint):
  * The network response of a decided message, from the request and the stored decision only, so a
  * retried message (same MTI, 32, 11, 7) gets the very same answer (network-interface.md).
  * Every 0110 / 0210 carries 39, 38 on approval, 54 (ledger and available after), 6 / 10 / 51 for
- * a non-account currency, and 28 when a fee was charged.
+ * a non-account currency, and 28 when a fee was charged; so do the answers to advices, completions
+ * and reversals (0130, 0230, 0410, 0430), whose records are built the same way.
  */
 export function responseFromDecision(request: IsoMessage, stored: StoredDecisionJson): IsoMessage {
   const { record, outcome } = stored;
   const decision = finalDecision(stored);
   const response = buildResponse(request, decision.approved ? record.approved.responseCode : decision.responseCode)!;
   if (decision.approved && record.approved.authCode) response.set(38, record.approved.authCode);
+  // A partial approval answers the approved amount in field 4 (network-interface.md code 10).
+  if (decision.approved && record.approved.responseCode === '10') response.setPadded(4, record.approved.approvedAmount.minor);
   const fees = decision.approved ? record.approved.fees : decision.fees;
   const walletCurrency = currencyByAlpha(record.balanceCurrency);
   if (walletCurrency && outcome.report.length === 2) {

@@ -10,8 +10,6 @@ import {
   decideSca,
   disclosedMarkupPercent,
   equivalentIn,
-  FeeLine,
-  holdExpiresAt,
   insufficientFundsDeclineFee,
   InstantMs,
   LimitPlan,
@@ -19,6 +17,7 @@ import {
   dayIdOf,
   monthIdOf,
   Pricing,
+  priceInWallet,
   priceTransaction,
   Program,
   ProgramCatalogue,
@@ -27,8 +26,10 @@ import {
   startOfNextLocalMonth,
   verifyPinAttempt,
 } from '@lib/programs';
-import { AtomicStepPlan, BALANCES_KEY, Check, HoldRecord, keys, maskPan, Op, StepKeys, walletFields } from '@lib/store';
-import type { AccountSnapshot } from './account-snapshot';
+import { AtomicStepPlan, BALANCES_KEY, Check, HOLDS_KEY, keys, maskPan, Op, StepKeys, walletFields } from '@lib/store';
+import { approvalEffects, DEBIT_KINDS, feeJson, originalFields } from '../shared/approval-effects';
+import { num, transactionExpectation, transactionWrite } from '../shared/transaction-writes';
+import { AccountSnapshot, openHoldAt } from './account-snapshot';
 import type { ParsedRequest } from './parse-request';
 
 /**
@@ -36,8 +37,9 @@ import type { ParsedRequest } from './parse-request';
  * what can be decided from the card and the message is decided here, in TypeScript, from the
  * snapshot; what depends on numbers that move under concurrent requests (limit counters, the
  * available balance) becomes checks of the atomic step, in the same order, so the first failing
- * check still decides. The plan carries the versions of the card and account it was computed
- * from: if either changed, the step refuses it and the engine recomputes.
+ * check still decides. The plan carries the versions of the card, account and TI record it was
+ * computed from (and, for an incremental authorisation, the stored hold): if any changed, the step
+ * refuses it and the engine recomputes.
  */
 export interface PlanInput {
   readonly catalogue: ProgramCatalogue;
@@ -46,7 +48,10 @@ export interface PlanInput {
   readonly snapshot: AccountSnapshot;
   readonly mti: string;
   readonly processingCode: string;
+  /** Retry identity (MTI, 32, 11, 7): the dedupe key. */
   readonly messageKey: string;
+  /** Identity as field 90 of a reversal names this message (see message-identity.ts). */
+  readonly originalKey: string;
   readonly nowMs: InstantMs;
   readonly eventId: string;
   readonly authCode: string;
@@ -55,6 +60,8 @@ export interface PlanInput {
   readonly pinEntered: string | undefined;
   readonly pinCorrect: boolean;
   readonly cvv2Correct: boolean | undefined;
+  /** PIN change (processing 92): keyed check of the new PIN of field 48 `NP`, computed by the caller. */
+  readonly newPinCheck?: string;
 }
 
 export interface AuthorisationPlan {
@@ -68,16 +75,7 @@ export function feeUsageCounterKey(program: Program, nowMs: InstantMs): string {
   return `fee-usage.atm-home.month:${monthIdOf(localDateOf(nowMs, program.timeZone))}`;
 }
 
-const DEBIT_KINDS = new Set(['purchase', 'cash-withdrawal', 'purchase-with-cashback', 'balance-inquiry', 'available-funds-inquiry', 'pin-change']);
-const HOLD_KINDS = new Set(['purchase', 'cash-withdrawal', 'purchase-with-cashback']);
-const TRANSACTION_RECORD_TTL_MS = 45 * 24 * 3600 * 1000;
-
 const json = (m: Money): MoneyJson => ({ minor: m.amountMinor.toString(), currency: m.currency });
-const feeJson = (lines: readonly FeeLine[]): FeeJson[] => lines.map((l) => ({ type: l.type, amount: json(l.amount) }));
-const num = (value: bigint): number => {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('amount beyond exact range');
-  return Number(value);
-};
 
 function declineOutcome(reason: DeclineReason, fees: FeeJson[] = []): DeclineOutcome {
   return { reason: declineReasonName(reason), responseCode: responseCodeForDecline(reason), fees };
@@ -88,7 +86,8 @@ function cardChecks(input: PlanInput, pricing: Pricing | undefined): DeclineReas
   const { program, request, snapshot, nowMs } = input;
   const { card, account } = snapshot;
   if (!request.txn.incremental && request.transactionId !== undefined && snapshot.transactionKnown) return DeclineReason.DuplicateTransactionId;
-  if (request.txn.incremental && !snapshot.transactionKnown) return DeclineReason.TransactionNotSupported;
+  // An increment adds to the open hold of its original; without one there is nothing to add to.
+  if (request.txn.incremental && (snapshot.transaction?.status !== 'held' || openHoldAt(snapshot, nowMs) === undefined)) return DeclineReason.TransactionNotSupported;
   switch (card.state) {
     case 'lost':
       return DeclineReason.CardLost;
@@ -104,8 +103,6 @@ function cardChecks(input: PlanInput, pricing: Pricing | undefined): DeclineReas
   if (account.status !== 'active') return DeclineReason.CardRestricted;
   const expiry = checkCardExpiry(card.expiry, request.field14, nowMs, program.timeZone);
   if (expiry !== undefined) return expiry;
-  // PIN change (processing 92) is not offered yet: 12, "not allowed for this message or card".
-  if (request.kind === 'pin-change') return DeclineReason.TransactionNotSupported;
   const permission = checkPermissions(program, request.txn, {
     cardForm: card.form,
     deviceWallet: request.deviceWallet,
@@ -118,10 +115,19 @@ function cardChecks(input: PlanInput, pricing: Pricing | undefined): DeclineReas
   if (input.cvv2Correct === false) return DeclineReason.Cvv2Mismatch;
   const sca = scaDecision(input, pricing);
   if (sca?.outcome === 'declined') return sca.reason;
-  if (DEBIT_KINDS.has(request.kind) && (snapshot.balances.get(walletFields(program.accountCurrency).ledger) ?? 0n) < 0n) {
-    return DeclineReason.AccountSuspended;
-  }
+  if (DEBIT_KINDS.has(request.kind) && accountSuspended(program, snapshot)) return DeclineReason.AccountSuspended;
   return undefined;
+}
+
+/**
+ * network-interface.md `05`: "a negative balance suspends every debit until a load brings the
+ * balance back to 0 or more". Our reading: the available balance of any wallet below zero. The
+ * available balance is never above the ledger balance (available = ledger - open holds), so this
+ * covers a negative ledger (clearing above the hold, late completion) and a stand-in advice whose
+ * hold overdrew the account (its ledger is still positive, but the money is owed all the same).
+ */
+export function accountSuspended(program: Program, snapshot: AccountSnapshot): boolean {
+  return program.walletCurrencies.some((code) => (snapshot.balances.get(walletFields(code).available) ?? 0n) < 0n);
 }
 
 /** PIN verification when the message carries a PIN, or the channel requires one (ATM). */
@@ -162,11 +168,41 @@ function availableBalances(program: Program, snapshot: AccountSnapshot): Map<Cur
   return balances;
 }
 
+function feeUsage(input: PlanInput) {
+  return { accountCurrencyAtmWithdrawalsThisMonth: Number(input.snapshot.counters.get(feeUsageCounterKey(input.program, input.nowMs)) ?? 0n) };
+}
+
 function price(input: PlanInput): Pricing | undefined {
   const { program, request, snapshot, catalogue, nowMs } = input;
-  const usage = { accountCurrencyAtmWithdrawalsThisMonth: Number(snapshot.counters.get(feeUsageCounterKey(program, nowMs)) ?? 0n) };
-  const priced = priceTransaction(program, request.txn, availableBalances(program, snapshot), usage, nowMs, catalogue.rates);
+  const priced = priceTransaction(program, request.txn, availableBalances(program, snapshot), feeUsage(input), nowMs, catalogue.rates);
   return priced.ok ? priced.value : undefined;
+}
+
+/**
+ * Partial approval (`PA=Y`, response `10`): the largest amount, in the transaction currency, whose
+ * amount plus fees the available balance of the wallet covers. Fees depend on the amount (a
+ * percentage, a minimum), so the amount is found by bisection over the pure pricing.
+ */
+function partialPricing(input: PlanInput, full: Pricing, availableMinor: bigint): { amount: Money; pricing: Pricing } | undefined {
+  const { program, request, catalogue, nowMs } = input;
+  const requested = request.txn.transactionAmount;
+  const priceOf = (amountMinor: bigint) => {
+    const txn = { ...request.txn, transactionAmount: money(amountMinor, requested.currency) };
+    const priced = priceInWallet(program, txn, full.walletCurrency, feeUsage(input), nowMs, catalogue.rates);
+    return priced.ok && priced.value.totalDebit.amountMinor <= availableMinor ? priced.value : undefined;
+  };
+  let low = 1n;
+  let high = requested.amountMinor - 1n;
+  let best: { amount: Money; pricing: Pricing } | undefined;
+  while (low <= high) {
+    const mid = (low + high) / 2n;
+    const priced = priceOf(mid);
+    if (priced) {
+      best = { amount: money(mid, requested.currency), pricing: priced };
+      low = mid + 1n;
+    } else high = mid - 1n;
+  }
+  return best;
 }
 
 export function planAuthorisation(input: PlanInput): AuthorisationPlan {
@@ -179,6 +215,7 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
   const predecline = pricing === undefined ? DeclineReason.TransactionNotSupported : cardChecks(input, pricing);
   const wallet = pricing?.walletCurrency ?? program.accountCurrency;
   const fields = walletFields(wallet);
+  const transactionKey = request.transactionId ? k.ref(keys.transaction(account.accountId, request.transactionId)) : undefined;
 
   const plan: AtomicStepPlan = {
     dedupe: { key: k.ref(keys.message(account.accountId, input.messageKey)), ttlMs: 24 * 3600 * 1000 },
@@ -195,50 +232,102 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
       { key: BALANCES_KEY, field: fields.available },
     ],
   };
-  const declines: Record<string, DeclineOutcome> = {};
-  const transactionKey = request.transactionId ? k.ref(keys.transaction(account.accountId, request.transactionId)) : undefined;
-  if (transactionKey !== undefined && !request.txn.incremental) {
-    // Registers the TI of every processed original, approved or not: a later, different original
-    // with the same TI is a 94 (network-interface.md).
-    plan.always!.push({
-      type: 'hset',
-      key: transactionKey,
-      values: { accountId: account.accountId, cardId: card.cardId, mti: input.mti, messageKey: input.messageKey, holdId: input.holdId, openedAt: nowMs },
-      expireAt: nowMs + TRANSACTION_RECORD_TTL_MS,
-    });
-  }
+  if (transactionKey !== undefined) plan.expect!.push(transactionExpectation(transactionKey, snapshot.transaction));
+  const openHold = openHoldAt(snapshot, nowMs);
+  if (request.txn.incremental && openHold) plan.expect!.push({ key: HOLDS_KEY, field: openHold.record.holdId, value: openHold.raw });
+
+  // Every processed original registers its TI, approved or declined (a later, different original
+  // with the same TI is a 94); a 94 itself writes nothing, so the first original's record stays.
+  const registersOriginal = transactionKey !== undefined && !request.txn.incremental;
+  const declinedWrite = (): Op[] =>
+    registersOriginal ? [transactionWrite(transactionKey!, snapshot.transaction, { ...originalFields(input, wallet), status: 'declined' }, nowMs)] : [];
 
   const record = baseRecord(input, pricing);
   if (predecline !== undefined) {
     record.predeclined = declineOutcome(predecline);
+    if (predecline !== DeclineReason.DuplicateTransactionId) plan.always!.push(...declinedWrite());
     return { stepKeys: k, plan: { ...plan, checks: [], onApprove: [] }, record };
   }
   const p = pricing!;
-  if (transactionKey !== undefined && !request.txn.incremental) {
-    plan.checks!.push({ name: 'transaction-id-reused', type: 'absent', key: transactionKey });
+  const declines: Record<string, DeclineOutcome> = {};
+  if (registersOriginal) {
+    plan.checks!.push({ name: 'transaction-id-reused', type: 'absent', key: transactionKey!, field: 'messageKey' });
     declines['transaction-id-reused'] = declineOutcome(DeclineReason.DuplicateTransactionId);
   }
   addFeeUsageGuard(input, k, plan);
   const debits = DEBIT_KINDS.has(request.kind) && p.totalDebit.amountMinor > 0n;
   if (debits) {
-    plan.checks!.push({ name: 'account-suspended', type: 'min', key: BALANCES_KEY, field: walletFields(program.accountCurrency).ledger, min: 0 });
+    // Every wallet's available balance (see accountSuspended), checked again in the step.
+    for (const code of program.walletCurrencies) {
+      plan.checks!.push({ name: 'account-suspended', type: 'min', key: BALANCES_KEY, field: walletFields(code).available, min: 0 });
+    }
     declines['account-suspended'] = declineOutcome(DeclineReason.AccountSuspended);
   }
   const limits = countersFor(program, request.txn, p.billingAmount, nowMs, input.catalogue.rates);
   if (!limits.ok) {
     record.predeclined = declineOutcome(DeclineReason.TransactionNotSupported);
+    plan.always!.push(...declinedWrite());
     return { stepKeys: k, plan: { ...plan, checks: [], onApprove: [] }, record };
   }
   addLimitChecks(limits.value, k, plan, declines);
+
+  // Funds: the whole amount, or with PA=Y and a balance that covers only part, the part it covers.
+  let approved = { amount: request.txn.transactionAmount, pricing: p, partial: false };
   if (debits) {
-    plan.checks!.push({ name: 'funds', type: 'hbump', key: BALANCES_KEY, field: fields.available, by: -num(p.totalDebit.amountMinor), min: 0 });
+    const availableMinor = snapshot.balances.get(fields.available) ?? 0n;
+    const covered = availableMinor >= p.totalDebit.amountMinor;
+    const partial = request.partialAllowed && !covered ? partialPricing(input, p, availableMinor) : undefined;
+    if (partial) approved = { ...partial, partial: true };
+    // A partial amount was computed from the balance read: if it moved down since, recompute (a
+    // smaller part may still be approved) rather than decline; likewise a full amount that was
+    // covered when read and a terminal that accepts a part.
+    const stale = partial !== undefined || (request.partialAllowed && covered);
+    plan.checks!.push({ name: 'funds', type: 'hbump', key: BALANCES_KEY, field: fields.available, by: -num(approved.pricing.totalDebit.amountMinor), min: 0, move: false, ...(stale ? { stale } : {}) });
     const declineFee = insufficientFundsDeclineFee(program, request.txn, money(snapshot.balances.get(walletFields(program.accountCurrency).available) ?? 0n, program.accountCurrency));
     declines.funds = declineOutcome(DeclineReason.InsufficientFunds, feeJson(declineFee));
     plan.onDecline!.funds = declineFee.map((fee): Op => ({ type: 'post', currency: program.accountCurrency, by: -num(fee.amount.amountMinor), covered: true }));
   }
-  plan.onApprove!.push(...approvalOps(input, p, k, cardKey, limits.value));
+
+  const effects = approvalEffects({
+    program,
+    request,
+    snapshot,
+    approvedAmount: approved.amount,
+    pricing: approved.pricing,
+    mti: input.mti,
+    messageKey: input.messageKey,
+    originalKey: input.originalKey,
+    holdId: input.holdId,
+    nowMs,
+    transactionKey,
+  });
+  const approvedLimits = approved.partial ? countersFor(program, request.txn, approved.pricing.billingAmount, nowMs, input.catalogue.rates) : limits;
+  if (effects.countsAgainstLimits && approvedLimits.ok) plan.onApprove!.push(...limitMoves(approvedLimits.value, k));
+  plan.onApprove!.push(...cardUpdates(input, approved.pricing, cardKey), ...effects.ops);
+  // A declined original still registers its TI (the reused-TI decline excepted).
+  if (registersOriginal) {
+    plan.onDeclineOther = declinedWrite();
+    plan.onDecline!['transaction-id-reused'] = [];
+    if (plan.onDecline!.funds) plan.onDecline!.funds = [...plan.onDecline!.funds, ...declinedWrite()];
+  }
+
   record.declines = declines;
+  record.billing = json(approved.pricing.billingAmount);
+  record.approved = {
+    ...record.approved,
+    responseCode: responseCodeForApproval(approved.partial ? ApprovalKind.PartiallyApproved : approvalKindOf(input)),
+    approvedAmount: json(approved.amount),
+    fees: effects.fees,
+    hold: effects.hold,
+    holdEffect: effects.holdEffect,
+    posted: effects.posted,
+    ...(effects.reversedBeforeArrival ? { reversedBeforeArrival: true } : {}),
+  };
   return { stepKeys: k, plan, record };
+}
+
+function approvalKindOf(input: PlanInput): ApprovalKind {
+  return input.request.kind === 'account-verification' ? ApprovalKind.VerifiedNoReasonToDecline : ApprovalKind.Approved;
 }
 
 function pinOps(input: PlanInput, cardKey: number): Op[] {
@@ -273,15 +362,21 @@ function addLimitChecks(limits: LimitPlan, k: StepKeys, plan: AtomicStepPlan, de
   });
 }
 
-function approvalOps(input: PlanInput, p: Pricing, k: StepKeys, cardKey: number, limits: LimitPlan): Op[] {
-  const { request, snapshot, nowMs, program } = input;
-  const ops: Op[] = limits.moves.map((move) => ({
+/** Limit counters move by the approved amount (on a partial approval, the part approved). */
+export function limitMoves(limits: LimitPlan, k: StepKeys): Op[] {
+  return limits.moves.map((move) => ({
     type: 'bump' as const,
-    key: k.ref(keys.counter(snapshot.account.accountId, move.key)),
+    key: k.ref(keys.counter(k.accountId, move.key)),
     by: num(move.increment),
     expireAt: move.expiresAt + 24 * 3600 * 1000,
   }));
-  const sca = scaDecision(input, p);
+}
+
+/** SCA exemption counters and, for a PIN change, the new PIN: both bump the card's version. */
+function cardUpdates(input: PlanInput, approvedPricing: Pricing, cardKey: number): Op[] {
+  const { snapshot } = input;
+  const ops: Op[] = [];
+  const sca = scaDecision(input, approvedPricing);
   if (sca && sca.outcome !== 'declined' && sca.outcome !== 'out-of-scope') {
     ops.push({
       type: 'hset',
@@ -289,44 +384,15 @@ function approvalOps(input: PlanInput, p: Pricing, k: StepKeys, cardKey: number,
       values: { scaExemptCount: sca.onApproval.exemptedCount, scaExemptSumMinor: num(sca.onApproval.exemptedTotal.amountMinor), version: snapshot.card.version + 1 },
     });
   }
-  const total = p.totalDebit.amountMinor;
-  if (total === 0n) return ops;
-  const holds = HOLD_KINDS.has(request.kind) && input.mti === '0100';
-  if (holds && request.txn.incremental) {
-    ops.push({ type: 'grow', holdId: snapshotHoldId(input), by: num(total), expiresAt: holdExpiresAt(program, request.txn, nowMs) });
-  } else if (holds) {
-    const hold: HoldRecord = {
-      holdId: input.holdId,
-      transactionId: request.transactionId ?? input.eventId,
-      cardId: snapshot.card.cardId,
-      currency: p.walletCurrency,
-      amountMinor: num(total),
-      remainingMinor: num(total),
-      feesMinor: num(p.feesTotal.amountMinor),
-      openedAt: nowMs,
-      expiresAt: holdExpiresAt(program, request.txn, nowMs),
-      kind: request.txn.preAuthorisation ? 'pre-authorisation' : 'authorisation',
-    };
-    ops.push({ type: 'hold', hold });
-  } else {
-    // 0200 (final amount, no clearing follows) and fee-only services post at once: the funds check
-    // already took the available balance; the ledger follows.
-    ops.push({ type: 'hbump', key: BALANCES_KEY, field: walletFields(p.walletCurrency).ledger, by: -num(total) });
+  if (input.request.kind === 'pin-change' && input.newPinCheck !== undefined) {
+    ops.push({ type: 'hset', key: cardKey, values: { pinCheck: input.newPinCheck, pinTries: 0, version: snapshot.card.version + 1 } });
   }
   return ops;
-}
-
-/** An incremental authorisation grows the hold of its original, whose hold id the TI record keeps. */
-function snapshotHoldId(input: PlanInput): string {
-  return input.snapshot.originalHoldId ?? input.holdId;
 }
 
 function baseRecord(input: PlanInput, pricing: Pricing | undefined): DecisionRecord {
   const { request, snapshot, nowMs, program } = input;
   const wallet = pricing?.walletCurrency ?? program.accountCurrency;
-  const approvedFees = pricing ? feeJson(pricing.fees) : [];
-  const holdCreated = pricing !== undefined && HOLD_KINDS.has(request.kind) && input.mti === '0100' && pricing.totalDebit.amountMinor > 0n && !request.txn.incremental;
-  const approvalKind = request.kind === 'account-verification' ? ApprovalKind.VerifiedNoReasonToDecline : ApprovalKind.Approved;
   const context: Record<string, string> = { channel: request.txn.channel, entryMode: request.txn.entryMode, kind: request.kind };
   if (pricing?.conversion) context.field10 = pricing.conversion.field10;
   return {
@@ -346,11 +412,13 @@ function baseRecord(input: PlanInput, pricing: Pricing | undefined): DecisionRec
     merchant: { id: request.merchantId ?? null, name: request.merchantName ?? null, country: request.merchantCountry ?? null },
     approved: {
       type: 'authorization.approved',
-      responseCode: responseCodeForApproval(approvalKind),
+      responseCode: responseCodeForApproval(approvalKindOf(input)),
       authCode: input.authCode,
       approvedAmount: json(request.txn.transactionAmount),
-      fees: approvedFees,
-      hold: holdCreated ? { holdId: input.holdId, expiresAt: new Date(holdExpiresAt(program, request.txn, nowMs)).toISOString() } : null,
+      fees: pricing ? feeJson(pricing.fees) : [],
+      hold: null,
+      holdEffect: null,
+      posted: null,
     },
     predeclined: null,
     declines: {},

@@ -1,0 +1,171 @@
+import type { FeeJson, HoldEffectJson, MoneyJson } from '@lib/events';
+import type { Money } from '@lib/money';
+import { FeeLine, holdExpiresAt, InstantMs, Pricing, Program } from '@lib/programs';
+import { BALANCES_KEY, HoldRecord, incrementField, KeyRef, Op, PendingReversal, walletFields } from '@lib/store';
+import type { AccountSnapshot } from '../authorise/account-snapshot';
+import type { ParsedRequest } from '../authorise/parse-request';
+import { sameOriginal } from './message-identity';
+import { moneyJson, num, proportionalMinor, transactionWrite } from './transaction-writes';
+
+/**
+ * The state changes of an approved authorisation or an applied stand-in advice: its hold (opened,
+ * or grown by an incremental authorisation), its posting (0200 and fee-only services, final), and
+ * its TI record. One function for both, so an advice "creates the hold like an approval would".
+ *
+ * A reversal that arrived before the message (stored on the TI record under the message's field 90
+ * identity) is applied here: the message is answered as usual, but a full reversal leaves no hold,
+ * no posting and no fee (network-interface.md "Holds"), and a partial one leaves only what remains.
+ */
+export const DEBIT_KINDS: ReadonlySet<string> = new Set(['purchase', 'cash-withdrawal', 'purchase-with-cashback', 'balance-inquiry', 'available-funds-inquiry', 'pin-change']);
+export const HOLD_KINDS: ReadonlySet<string> = new Set(['purchase', 'cash-withdrawal', 'purchase-with-cashback']);
+/** Dual-message authorisations hold (clearing follows); a 0200 is final and posts at once. */
+const HOLDING_MTIS: ReadonlySet<string> = new Set(['0100', '0120']);
+
+export interface ApprovalEffectsInput {
+  readonly program: Program;
+  readonly request: ParsedRequest;
+  readonly snapshot: AccountSnapshot;
+  /** The approved amount (field 4, or less on a partial approval) and its pricing. */
+  readonly approvedAmount: Money;
+  readonly pricing: Pricing;
+  readonly mti: string;
+  readonly messageKey: string;
+  readonly originalKey: string;
+  readonly holdId: string;
+  readonly nowMs: InstantMs;
+  /** The TI record's key in the step (undefined: the message has no TI). */
+  readonly transactionKey: KeyRef | undefined;
+}
+
+export interface ApprovalEffects {
+  readonly ops: Op[];
+  readonly fees: FeeJson[];
+  /** The hold this message opened. */
+  readonly hold: { holdId: string; expiresAt: string } | null;
+  readonly holdEffect: HoldEffectJson | null;
+  readonly posted: MoneyJson | null;
+  readonly reversedBeforeArrival: boolean;
+  /** False when a reversal received first cancels the whole message: its limit counters do not move. */
+  readonly countsAgainstLimits: boolean;
+}
+
+export const feeJson = (lines: readonly FeeLine[]): FeeJson[] => lines.map((l) => ({ type: l.type, amount: { minor: l.amount.amountMinor.toString(), currency: l.amount.currency } }));
+
+/** A reversal stored on the TI record before this message arrived, naming it in its field 90. */
+export function pendingReversalOf(snapshot: AccountSnapshot, originalKey: string): PendingReversal | undefined {
+  for (const [target, reversal] of snapshot.transaction?.pendingReversals ?? []) {
+    if (sameOriginal(target, originalKey)) return reversal;
+  }
+  return undefined;
+}
+
+/** The fields of the TI record that describe its original (written approved or declined). */
+export function originalFields(input: Pick<ApprovalEffectsInput, 'snapshot' | 'request' | 'mti' | 'messageKey' | 'originalKey' | 'holdId' | 'nowMs'>, wallet: string): Record<string, string | number> {
+  const { snapshot, request } = input;
+  return {
+    accountId: snapshot.account.accountId,
+    cardId: snapshot.card.cardId,
+    mti: input.mti,
+    messageKey: input.messageKey,
+    originalKey: input.originalKey,
+    holdId: input.holdId,
+    openedAt: input.nowMs,
+    kind: request.kind,
+    currency: request.txn.transactionAmount.currency,
+    wallet,
+    mcc: request.txn.mcc,
+    country: request.txn.acquirerCountry,
+  };
+}
+
+export function approvalEffects(input: ApprovalEffectsInput): ApprovalEffects {
+  const { program, request, snapshot, pricing, transactionKey, nowMs } = input;
+  const wallet = pricing.walletCurrency;
+  const approvedTxn = num(input.approvedAmount.amountMinor);
+  const debits = DEBIT_KINDS.has(request.kind);
+  const billing = debits ? num(pricing.billingAmount.amountMinor) : 0;
+  const fees = debits ? num(pricing.feesTotal.amountMinor) : 0;
+  const pending = pendingReversalOf(snapshot, input.originalKey);
+  let effective = { txn: approvedTxn, billing, fees };
+  if (pending !== undefined && pending.remainsMinor === 0) effective = { txn: 0, billing: 0, fees: 0 };
+  else if (pending !== undefined && pending.remainsMinor < approvedTxn) {
+    effective = { txn: pending.remainsMinor, billing: billing - proportionalMinor(billing, approvedTxn - pending.remainsMinor, approvedTxn), fees };
+  }
+  const debit = effective.billing + effective.fees;
+  const ops: Op[] = [];
+  const reversedBeforeArrival = pending !== undefined && effective.txn < approvedTxn;
+  const base = {
+    fees: reversedBeforeArrival && effective.txn === 0 ? [] : feeJson(pricing.fees),
+    reversedBeforeArrival,
+    countsAgainstLimits: !(reversedBeforeArrival && effective.txn === 0),
+  };
+
+  if (request.txn.incremental) {
+    // The caller checked the original's hold is open and pinned its stored value in the plan.
+    const hold = snapshot.hold!.record;
+    const tr = snapshot.transaction!;
+    if (debit > 0) {
+      ops.push({ type: 'hbump', key: BALANCES_KEY, field: walletFields(hold.currency).available, by: -debit });
+      // An increment keeps the original's expiry (libs/programs holdExpiresAt).
+      ops.push({ type: 'grow', holdId: hold.holdId, by: debit });
+    }
+    ops.push(
+      transactionWrite(
+        transactionKey!,
+        tr,
+        {
+          [incrementField(input.originalKey)]: JSON.stringify({ amountMinor: effective.txn, billedMinor: effective.billing, feesMinor: effective.fees }),
+          authorisedMinor: tr.authorisedMinor + effective.txn,
+          billedMinor: tr.billedMinor + effective.billing,
+          feesMinor: tr.feesMinor + effective.fees,
+        },
+        nowMs,
+      ),
+    );
+    const holdEffect: HoldEffectJson | null =
+      debit > 0 ? { holdId: hold.holdId, currency: hold.currency, effect: 'grown', amountMinor: String(debit), remainingMinor: String(hold.remainingMinor + debit) } : null;
+    return { ...base, ops, hold: null, holdEffect, posted: null };
+  }
+
+  let status: string;
+  let hold: ApprovalEffects['hold'] = null;
+  let holdEffect: HoldEffectJson | null = null;
+  let posted: MoneyJson | null = null;
+  if (debit > 0 && HOLD_KINDS.has(request.kind) && HOLDING_MTIS.has(input.mti)) {
+    const expiresAt = holdExpiresAt(program, request.txn, nowMs);
+    const record: HoldRecord = {
+      holdId: input.holdId,
+      transactionId: request.transactionId ?? input.messageKey,
+      cardId: snapshot.card.cardId,
+      currency: wallet,
+      amountMinor: debit,
+      remainingMinor: debit,
+      feesMinor: effective.fees,
+      openedAt: nowMs,
+      expiresAt,
+      kind: request.txn.preAuthorisation ? 'pre-authorisation' : 'authorisation',
+    };
+    ops.push({ type: 'hbump', key: BALANCES_KEY, field: walletFields(wallet).available, by: -debit }, { type: 'hold', hold: record });
+    status = 'held';
+    hold = { holdId: input.holdId, expiresAt: new Date(expiresAt).toISOString() };
+    holdEffect = { holdId: input.holdId, currency: wallet, effect: 'opened', amountMinor: String(debit), remainingMinor: String(debit) };
+  } else if (debit > 0) {
+    // 0200 (final amount, no clearing follows) and fee-only services post at once.
+    ops.push({ type: 'post', currency: wallet, by: -debit });
+    status = 'posted';
+    posted = moneyJson(-debit, wallet);
+  } else {
+    status = reversedBeforeArrival ? 'reversed' : 'approved';
+  }
+  if (transactionKey !== undefined) {
+    ops.push(
+      transactionWrite(
+        transactionKey,
+        snapshot.transaction,
+        { ...originalFields(input, wallet), status, authorisedMinor: effective.txn, billedMinor: effective.billing, feesMinor: effective.fees },
+        nowMs,
+      ),
+    );
+  }
+  return { ...base, ops, hold, holdEffect, posted };
+}

@@ -1,0 +1,59 @@
+import type { DecisionRecord, StoredDecisionJson } from '@lib/events';
+import type { IsoMessage } from '@lib/iso8583';
+import { DeclineReason } from '@lib/programs';
+import { AtomicStepPlan, keys, runAtomicStep, StepKeys, StepOutcome } from '@lib/store';
+import { responseFromDecision } from '../authorise/build-response';
+import type { EngineDeps } from '../engine-deps';
+import { indexHoldExpiry } from '../expiry/hold-expiry-index';
+import { decline, IssuerUnavailableError } from './step-guard';
+
+/** A decision computed in TypeScript, to be applied by one atomic step. */
+export interface PlannedStep {
+  readonly stepKeys: StepKeys;
+  readonly plan: AtomicStepPlan;
+  readonly record: DecisionRecord;
+}
+
+/** What a planner answers: a step to run, or a response that needs no step (a retry's stored answer...). */
+export type Planned = { readonly step: PlannedStep } | { readonly response: IsoMessage };
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The loop every message use case shares: plan from a fresh snapshot, run the one atomic step,
+ * recompute when the step finds the state moved under the plan (stale), answer from the decision
+ * (or the stored decision of a retried message). After MAX_ATTEMPTS stale rounds: 96.
+ */
+export async function runDecision(
+  deps: EngineDeps,
+  request: IsoMessage,
+  accountId: string,
+  deadlineMs: number,
+  planner: (nowMs: number) => Promise<Planned>,
+): Promise<IsoMessage> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const nowMs = deps.clock.nowMs();
+    const planned = await planner(nowMs);
+    if ('response' in planned) return planned.response;
+    const { stepKeys, plan, record } = planned.step;
+    const result = await runAtomicStep<DecisionRecord>(deps.redis, stepKeys, plan, nowMs, JSON.stringify(record), deadlineMs);
+    if (result.status === 'late') throw new IssuerUnavailableError(`step arrived ${result.lateByMs} ms late`);
+    if (result.status === 'stale') continue;
+    afterStep(deps, accountId, record, result.status === 'done' ? result.outcome : undefined);
+    if (result.status === 'duplicate') return responseFromDecision(request, result.stored as StoredDecisionJson);
+    return responseFromDecision(request, { record, outcome: result.outcome });
+  }
+  return decline(request, DeclineReason.SystemMalfunction);
+}
+
+/**
+ * Best-effort work lists outside the account's slot, after the step: the relay's pending set (a
+ * gateway dying before this line is covered by the relay's scan) and the hold-expiry index (covered
+ * by the sweeper's safety scan).
+ */
+function afterStep(deps: EngineDeps, accountId: string, record: DecisionRecord, outcome: StepOutcome | undefined): void {
+  void deps.redis.sadd(keys.outboxPending(), accountId).catch(() => undefined);
+  const approved = outcome !== undefined && outcome.declined === false && record.predeclined === null;
+  const opened = approved && record.approved.holdEffect?.effect === 'opened' ? record.approved.hold : null;
+  if (opened) void indexHoldExpiry(deps.redis, accountId, Date.parse(opened.expiresAt)).catch(() => undefined);
+}
