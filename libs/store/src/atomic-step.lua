@@ -15,8 +15,10 @@
 --   ARGV[1]  plan JSON (see AtomicStepPlan)
 --   ARGV[2]  now, epoch ms (from the injected clock, never Redis' own time)
 --   ARGV[3]  decision record JSON, stored and published as is (money as strings)
---   ARGV[4]  deadline, epoch ms of the real clock (optional): past it the step applies nothing,
---            so a caller that already answered 91 never leaves a late approval behind
+--   ARGV[4]  deadline, epoch ms of the real clock (optional, '' for none): past it the step
+--            applies nothing, so a caller that already answered 91 never leaves a late approval behind
+--   ARGV[5]  the record kept for retries (optional): a trimmed record with what a response needs;
+--            defaults to ARGV[3]
 -- Returns { status, payload }:
 --   { 'late', <ms past the deadline> }  the step arrived after its deadline: nothing changed
 --   { 'duplicate', <stored record> }  the message was seen within 24 h: nothing changed
@@ -29,6 +31,8 @@ local plan = cjson.decode(ARGV[1])
 local now = tonumber(ARGV[2])
 local record = ARGV[3]
 local deadline = tonumber(ARGV[4] or '')
+-- What a retry needs to be answered (a trimmed record), kept 24 h; the full record goes to the outbox.
+local dedupe_record = ARGV[5] or record
 
 if deadline then
   local t = redis.call('TIME')
@@ -115,6 +119,14 @@ local function check(c)
   return redis.error_reply('atomic-step: unknown check type ' .. tostring(t))
 end
 
+-- A window counter gets its expiry when it is created (a later bump of the same window keeps it),
+-- saving a PEXPIREAT per counter per step on the hot path.
+local function bump_counter(key, by, expire_at)
+  local created = redis.call('EXISTS', KEYS[key]) == 0
+  redis.call('INCRBY', KEYS[key], int(by))
+  if expire_at and created then redis.call('PEXPIREAT', KEYS[key], int(expire_at)) end
+end
+
 -- Moves without a decision: applied as given (an optional move is skipped if its bound fails).
 local function apply(op)
   local t = op.type
@@ -132,8 +144,7 @@ local function apply(op)
     redis.call('HINCRBY', BALANCES, op.currency .. ':avail', int(op.by))
     redis.call('HINCRBY', BALANCES, op.currency .. ':ledger', int(op.by))
   elseif t == 'bump' then
-    redis.call('INCRBY', KEYS[op.key], int(op.by))
-    if op.expireAt then redis.call('PEXPIREAT', KEYS[op.key], int(op.expireAt)) end
+    bump_counter(op.key, op.by, op.expireAt)
   elseif t == 'hset' then
     local args = {}
     for field, value in pairs(op.values) do
@@ -212,11 +223,9 @@ else
     elseif c.type == 'hbump' then
       redis.call('HINCRBY', KEYS[c.key], c.field, int(c.by))
     elseif c.type == 'bump' then
-      redis.call('INCRBY', KEYS[c.key], int(c.by))
-      if c.expireAt then redis.call('PEXPIREAT', KEYS[c.key], int(c.expireAt)) end
+      bump_counter(c.key, c.by, c.expireAt)
     elseif c.type == 'bumpSum' then
-      redis.call('INCRBY', KEYS[c.keys[1]], int(c.by))
-      if c.expireAt then redis.call('PEXPIREAT', KEYS[c.keys[1]], int(c.expireAt)) end
+      bump_counter(c.keys[1], c.by, c.expireAt)
     end
   end
   for _, op in ipairs(plan.onApprove or {}) do apply(op) end
@@ -235,8 +244,9 @@ local outcome = cjson.encode(result)
 -- 7. The decision record: kept 24 h for the network's retries, and appended to the outbox in
 --    the same step as the state change (spec invariant 5: one event per processed message).
 local stored = '{"record":' .. record .. ',"outcome":' .. outcome .. '}'
+local stored_for_retries = dedupe_record == record and stored or ('{"record":' .. dedupe_record .. ',"outcome":' .. outcome .. '}')
 if plan.dedupe then
-  redis.call('SET', KEYS[plan.dedupe.key], stored, 'PX', int(plan.dedupe.ttlMs))
+  redis.call('SET', KEYS[plan.dedupe.key], stored_for_retries, 'PX', int(plan.dedupe.ttlMs))
 end
 if plan.publish ~= false then
   redis.call('XADD', OUTBOX, '*', 'kind', 'decision', 'decision', stored, 'at', int(now))

@@ -120,9 +120,17 @@ export function defineAtomicStep(redis: Redis): void {
   }
 }
 
-export function atomicStepArgs(stepKeys: StepKeys, plan: AtomicStepPlan, nowMs: number, recordJson: string, deadlineMs?: number): [number, ...string[]] {
+export function atomicStepArgs(
+  stepKeys: StepKeys,
+  plan: AtomicStepPlan,
+  nowMs: number,
+  recordJson: string,
+  deadlineMs?: number,
+  retryRecordJson?: string,
+): [number, ...string[]] {
   const args: [number, ...string[]] = [stepKeys.all.length, ...stepKeys.all, JSON.stringify(plan), String(nowMs), recordJson];
-  if (deadlineMs !== undefined) args.push(String(Math.floor(deadlineMs)));
+  if (deadlineMs !== undefined || retryRecordJson !== undefined) args.push(deadlineMs === undefined ? '' : String(Math.floor(deadlineMs)));
+  if (retryRecordJson !== undefined) args.push(retryRecordJson);
   return args;
 }
 
@@ -143,10 +151,11 @@ export async function runAtomicStep<R>(
   nowMs: number,
   recordJson: string,
   deadlineMs?: number,
+  retryRecordJson?: string,
 ): Promise<StepResult<R>> {
   defineAtomicStep(redis);
   const command = (redis as unknown as { atomicStep: AtomicStepCommand }).atomicStep.bind(redis);
-  return parseStepReply<R>(await command(...atomicStepArgs(stepKeys, plan, nowMs, recordJson, deadlineMs)));
+  return parseStepReply<R>(await command(...atomicStepArgs(stepKeys, plan, nowMs, recordJson, deadlineMs, retryRecordJson)));
 }
 
 /** The same step queued on a pipeline (the relay's work-list entry rides in the same write). */

@@ -36,7 +36,15 @@ export async function runDecision(
     const planned = await planner(nowMs);
     if ('response' in planned) return planned.response;
     const { stepKeys, plan, record } = planned.step;
-    const result = await runAtomicStep<DecisionRecord>(deps.redis, stepKeys, plan, nowMs, JSON.stringify(record), deadlineMs);
+    const result = await runAtomicStep<DecisionRecord>(
+      deps.redis,
+      stepKeys,
+      plan,
+      nowMs,
+      JSON.stringify(record),
+      deadlineMs,
+      JSON.stringify(retryRecordOf(record)),
+    );
     if (result.status === 'late') throw new IssuerUnavailableError(`step arrived ${result.lateByMs} ms late`);
     if (result.status === 'stale') continue;
     afterStep(deps, accountId, record, result.status === 'done' ? result.outcome : undefined);
@@ -44,6 +52,23 @@ export async function runDecision(
     return responseFromDecision(request, { record, outcome: result.outcome });
   }
   return decline(request, DeclineReason.SystemMalfunction);
+}
+
+/**
+ * What a retried message needs to be answered identically (build-response.ts reads nothing
+ * else): kept 24 h per message, so it is the record without what only the event needs.
+ */
+export function retryRecordOf(record: DecisionRecord): DecisionRecord {
+  const { approved } = record;
+  return {
+    eventId: record.eventId,
+    predeclined: record.predeclined,
+    declines: record.declines,
+    balanceCurrency: record.balanceCurrency,
+    billing: record.billing,
+    context: record.context.field10 ? { field10: record.context.field10 } : {},
+    approved: { type: approved.type, responseCode: approved.responseCode, authCode: approved.authCode, approvedAmount: approved.approvedAmount, fees: approved.fees, hold: null },
+  } as DecisionRecord;
 }
 
 /**
