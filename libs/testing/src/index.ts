@@ -23,3 +23,4 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
   }
 }
 export * from './app-harness';
+export * from './private-kafka';
