@@ -6,6 +6,7 @@ import { ClockModule } from './clock/clock.module';
 import { HoldExpiryModule } from './expiry/hold-expiry.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
+import { RelayModule } from './relay/relay.module';
 
 /** The issuer's front door: ISO 8583 over TCP and HTTP, and the back office. */
 @Module({})
@@ -20,6 +21,7 @@ export class GatewayModule {
         BackOfficeModule,
         ClockModule,
         HoldExpiryModule,
+        RelayModule,
       ],
     };
   }

@@ -5,6 +5,8 @@ import { ConfigOf, ConfigSchema } from './load-config';
 export const redisSection = {
   host: str(),
   port: port(),
+  /** Logical database (tests keep apart on a shared server). */
+  db: int({ min: 0, max: 15, default: 0 }),
   /** Latency guard: past this budget the gateway answers 91 rather than risk a late approval. */
   commandTimeoutMs: int({ min: 1, max: 10_000, default: 50 }),
 } satisfies ConfigSchema;
@@ -51,6 +53,12 @@ export const gatewayConfigSchema = {
     redisBudgetMs: int({ min: 1, max: 10_000, default: 250 }),
     /** POST /v1/network/messages: open, behind the back-office key, or off (http-and-events.md). */
     networkHttpRoute: oneOf(['open', 'back-office-key', 'off'] as const, { default: 'open' }),
+    /** Run the outbox relay (outbox -> card.authorizations) in this gateway process. */
+    outboxRelay: bool({ default: true }),
+    /** Run the hold-expiry sweeper (holds of idle accounts released at expiry) in this process. */
+    holdExpirySweeper: bool({ default: true }),
+    /** Topic of the clearing ingest and the disputes (http-and-events.md: card.clearing). */
+    clearingTopic: str({ default: 'card.clearing' }),
   },
   redis: redisSection,
   kafka: kafkaSection,
@@ -60,7 +68,25 @@ export const gatewayConfigSchema = {
 } satisfies ConfigSchema;
 
 export const settlementConfigSchema = {
-  settlement: { http: { host: str({ default: '127.0.0.1' }), port: port({ default: 3001 }) } },
+  settlement: {
+    http: { host: str({ default: '127.0.0.1' }), port: port({ default: 3001 }) },
+    /** Kafka consumer group of the ledger consumer (docs/settlement.md). */
+    groupId: str({ default: 'settlement' }),
+    topics: {
+      authorizations: str({ default: 'card.authorizations' }),
+      clearing: str({ default: 'card.clearing' }),
+      postings: str({ default: 'ledger.postings' }),
+    },
+    /** Attempts of a failing batch before its messages go one by one, and then to `<topic>.dlq`. */
+    maxRetries: int({ min: 0, max: 100, default: 5 }),
+    retryBackoffMs: int({ min: 0, max: 60_000, default: 200 }),
+    /** Partitions processed at once (one account's events stay in one partition, in order). */
+    partitionsConcurrently: int({ min: 1, max: 64, default: 3 }),
+    /** Period of the reconciliation job; 0 turns it off (GET /v1/reconciliation still answers). */
+    reconciliationIntervalMs: int({ min: 0, max: 86_400_000, default: 300_000 }),
+    /** Tests only: end the process right after a batch's database commit, before its offsets. */
+    crashAfterCommit: bool({ default: false }),
+  },
   redis: redisSection,
   kafka: kafkaSection,
   postgres: postgresSection,

@@ -8,6 +8,7 @@ export function createRedis(config: RedisConfig, connectionName: string): Redis 
   return new Redis({
     host: config.host,
     port: config.port,
+    db: config.db,
     connectionName,
     // Fail fast rather than queue commands while Redis is unreachable: the latency guard answers 91.
     enableOfflineQueue: true,

@@ -5,9 +5,15 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ALL_CONFIG_SECTIONS, ConfigOf, ConfigSchema, findRepoRoot, loadConfig } from '@lib/config';
 import { createHttpApp, HttpAppDefinition } from '@lib/platform';
 
-/** Boots an app in-process against the real services, as its main.ts would (without listening). */
+/**
+ * Boots an app in-process against the real services, as its main.ts would (without listening).
+ * The gateway's background workers (outbox relay, hold-expiry sweeper) are off unless the env
+ * turns them on (on the shared test Redis they would drain other tests' outboxes), and the ISO
+ * link listens on a free port.
+ */
 export async function bootApp<S extends ConfigSchema>(def: HttpAppDefinition<S>, env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
-  const config = loadConfig(def.schema, { env, otherSections: ALL_CONFIG_SECTIONS }) as ConfigOf<S>;
+  const withDefaults = { GATEWAY_OUTBOX_RELAY: 'false', GATEWAY_HOLD_EXPIRY_SWEEPER: 'false', GATEWAY_TCP_PORT: '0', ...env };
+  const config = loadConfig(def.schema, { env: withDefaults, otherSections: ALL_CONFIG_SECTIONS }) as ConfigOf<S>;
   const app = await createHttpApp(def, config, ['error', 'warn']);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

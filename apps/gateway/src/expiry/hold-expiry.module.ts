@@ -2,7 +2,8 @@ import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdo
 import type Redis from 'ioredis';
 import { Clock, CLOCK } from '@lib/clock';
 import { HoldExpirySweeper } from '@lib/engine';
-import { REDIS } from '@lib/platform';
+import type { GatewayConfig } from '@lib/config';
+import { APP_CONFIG, REDIS } from '@lib/platform';
 
 /**
  * Runs the hold-expiry sweeper (libs/engine/src/expiry) in the gateway: holds of accounts no
@@ -14,12 +15,12 @@ import { REDIS } from '@lib/platform';
 export class HoldExpiryService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly sweeper: HoldExpirySweeper;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(CLOCK) clock: Clock) {
+  constructor(@Inject(REDIS) redis: Redis, @Inject(CLOCK) clock: Clock, @Inject(APP_CONFIG) private readonly config: GatewayConfig) {
     this.sweeper = new HoldExpirySweeper(redis, clock);
   }
 
   onApplicationBootstrap(): void {
-    this.sweeper.start();
+    if (this.config.gateway.holdExpirySweeper) this.sweeper.start();
   }
 
   onApplicationShutdown(): void {

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { GatewayConfig } from '@lib/config';
-import type { NetworkMessageHandler } from '@lib/engine';
-import { IsoServer, IsoServerEvent } from '@lib/iso8583';
+import { IsoServer, IsoServerEvent, IsoServerMetrics } from '@lib/iso8583';
+import { Gauge, Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '../metrics/metrics.module';
 import { APP_CONFIG } from '@lib/platform';
-import { NETWORK_HANDLER } from './engine.providers';
+import { NETWORK_HANDLER, NetworkHandler } from './engine.providers';
 
 /**
  * The gateway's end of the network link: the ISO 8583 TCP server, listening from boot to
@@ -15,7 +16,11 @@ export class NetworkLinkService implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('NetworkLink');
   readonly server: IsoServer;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: GatewayConfig, @Inject(NETWORK_HANDLER) handler: NetworkMessageHandler) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    @Inject(NETWORK_HANDLER) handler: NetworkHandler,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
     const tcp = config.gateway.tcp;
     this.server = new IsoServer(
       {
@@ -32,6 +37,30 @@ export class NetworkLinkService implements OnApplicationBootstrap, OnApplication
         return response;
       },
     );
+    this.registerMetrics(registry);
+  }
+
+  private registerMetrics(registry: Registry): void {
+    const server = this.server;
+    const counters: [keyof IsoServerMetrics, string][] = [
+      ['connectionsOpen', 'Open network connections'],
+      ['requestsDispatched', 'Requests handed to the engine'],
+      ['formatErrorsAnswered', 'Malformed messages answered 30'],
+      ['malformedDropped', 'Malformed messages dropped (MTI, 11 or 7 unreadable)'],
+      ['framingErrors', 'Connections closed because framing was lost'],
+      ['connectionsRefusedAllowList', 'Connections refused by the peer allow-list'],
+      ['backpressurePauses', 'Times reading paused for the in-flight limit or a full write buffer'],
+    ];
+    for (const [name, help] of counters) {
+      new Gauge({
+        name: `iso_link_${name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}`,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(server.metrics[name]);
+        },
+      });
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,10 +1,9 @@
 import { Body, Controller, Headers, HttpCode, HttpException, Inject, NotFoundException, Post, UnauthorizedException } from '@nestjs/common';
 import { timingSafeEqual } from 'crypto';
 import type { GatewayConfig } from '@lib/config';
-import type { NetworkMessageHandler } from '@lib/engine';
 import { buildFormatErrorResponse, IsoFormatError, IsoMessage, messageFromJson, messageToJson } from '@lib/iso8583';
 import { APP_CONFIG } from '@lib/platform';
-import { NETWORK_HANDLER } from './engine.providers';
+import { NETWORK_HANDLER, NetworkHandler } from './engine.providers';
 
 /**
  * `POST /v1/network/messages`: one ISO 8583 message as JSON, answered with the response the TCP
@@ -15,7 +14,7 @@ import { NETWORK_HANDLER } from './engine.providers';
 export class NetworkMessagesController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
-    @Inject(NETWORK_HANDLER) private readonly handler: NetworkMessageHandler,
+    @Inject(NETWORK_HANDLER) private readonly handler: NetworkHandler,
   ) {}
 
   @Post('messages')

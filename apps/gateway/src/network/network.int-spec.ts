@@ -44,6 +44,10 @@ describe('gateway network interface (real Redis)', () => {
     expect(body.fields['2']).toBe(c.pan);
     expect(body.fields['54']).toBe('0001978C0000000050000002978C000000003750');
     expect((await inject(message)).json()).toEqual(body);
+    const metrics = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/network_messages_total\{mti="0100",response_code="00"\} [1-9]/);
+    expect(metrics.body).toContain('iso_link_connections_open');
+    expect(metrics.body).not.toContain(c.pan);
   });
 
   it('answers 30 to a malformed message whose MTI, 11 and 7 are readable, else 400 naming the problem', async () => {

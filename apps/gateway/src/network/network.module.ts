@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
 import { ProgramCatalogueModule } from '../programs/program-catalogue.module';
 import { CARD_SECRETS, engineProviders, NETWORK_HANDLER } from './engine.providers';
 import { NetworkLinkService } from './network-link.service';
@@ -6,7 +7,7 @@ import { NetworkMessagesController } from './network-messages.controller';
 
 /** The network interface: ISO 8583 over TCP and the same messages as JSON over HTTP. */
 @Module({
-  imports: [ProgramCatalogueModule],
+  imports: [ProgramCatalogueModule, MetricsModule],
   controllers: [NetworkMessagesController],
   providers: [...engineProviders, NetworkLinkService],
   exports: [NETWORK_HANDLER, CARD_SECRETS, NetworkLinkService],
