@@ -12,4 +12,7 @@ stop_if_started() { if (( already_up == 0 )) && [[ "${KEEP_INFRA:-0}" != 1 ]]; t
 trap stop_if_started EXIT
 
 bash infra/infra.sh up
+# The suite's own Redis database: a demo or a dev gateway on database 0 runs the outbox relay,
+# which would drain the outboxes the tests read. Tests that run relays pick databases of their own.
+export REDIS_DB="${REDIS_DB:-1}"
 npx jest --ci "$@"
