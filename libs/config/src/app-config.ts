@@ -70,6 +70,8 @@ export const gatewayConfigSchema = {
 export const settlementConfigSchema = {
   settlement: {
     http: { host: str({ default: '127.0.0.1' }), port: port({ default: 3001 }) },
+    /** Run the ledger consumer in this process (off: the HTTP routes only, e.g. in route tests). */
+    consumer: bool({ default: true }),
     /** Kafka consumer group of the ledger consumer (docs/settlement.md). */
     groupId: str({ default: 'settlement' }),
     topics: {

@@ -7,12 +7,12 @@ import { createHttpApp, HttpAppDefinition } from '@lib/platform';
 
 /**
  * Boots an app in-process against the real services, as its main.ts would (without listening).
- * The gateway's background workers (outbox relay, hold-expiry sweeper) are off unless the env
+ * Background workers (the gateway's outbox relay and hold-expiry sweeper, settlement's consumer) are off unless the env
  * turns them on (on the shared test Redis they would drain other tests' outboxes), and the ISO
  * link listens on a free port.
  */
 export async function bootApp<S extends ConfigSchema>(def: HttpAppDefinition<S>, env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
-  const withDefaults = { GATEWAY_OUTBOX_RELAY: 'false', GATEWAY_HOLD_EXPIRY_SWEEPER: 'false', GATEWAY_TCP_PORT: '0', ...env };
+  const withDefaults = { GATEWAY_OUTBOX_RELAY: 'false', GATEWAY_HOLD_EXPIRY_SWEEPER: 'false', SETTLEMENT_CONSUMER: 'false', GATEWAY_TCP_PORT: '0', ...env };
   const config = loadConfig(def.schema, { env: withDefaults, otherSections: ALL_CONFIG_SECTIONS }) as ConfigOf<S>;
   const app = await createHttpApp(def, config, ['error', 'warn']);
   await app.init();

@@ -24,3 +24,12 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
 }
 export * from './app-harness';
 export * from './private-kafka';
+
+/**
+ * Redis logical databases of the test suite (one shared server). `npm test` runs on database 1 (a
+ * demo on database 0 runs the outbox relay, which would drain the outboxes tests read). Files
+ * that run a relay, flush a database or scan every key keep to their own:
+ *   8 bench:settlement · 9 settlement end-to-end · 10 gateway relay · 11 back-office use cases ·
+ *   12 settlement consumer · 13 outbox relay · 14 Kafka outage · 15 relay bench.
+ */
+export const TEST_REDIS_DATABASES = { benchSettlement: 8, settlementEndToEnd: 9, gatewayRelay: 10, backOffice: 11, settlementConsumer: 12, outboxRelay: 13, kafkaOutage: 14, relayBench: 15 } as const;

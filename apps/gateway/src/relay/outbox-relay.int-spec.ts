@@ -13,7 +13,7 @@ import { gatewayApp } from '../gateway.app';
  * test's outbox.
  */
 describe('gateway outbox relay (real Redis and Kafka)', () => {
-  const DB = '12';
+  const DB = '10';
   let app: NestFastifyApplication;
   let redis: Redis;
 

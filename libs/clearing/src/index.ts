@@ -1,0 +1,3 @@
+export * from './clearing-file';
+export * from './clearing-events';
+export * from './dispute-command';

@@ -1,0 +1,17 @@
+/**
+ * The parts of @lib/store settlement uses, in one place: the gateway's atomic step, its key
+ * builders and records. Settlement writes the cache only through that step.
+ */
+export {
+  type AtomicStepPlan,
+  type HoldRecord,
+  type Op,
+  HOLDS_KEY,
+  StepKeys,
+  TRANSACTION_RECORD_TTL_MS,
+  accountFromHash,
+  keys,
+  runAtomicStep,
+  transactionFromHash,
+  walletFields,
+} from '@lib/store';
