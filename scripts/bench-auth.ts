@@ -5,7 +5,7 @@
  * atomic-step script with a plan of the same shape, called directly from here at the same
  * concurrency, and the ratio of the two.
  *
- *   npm run bench:auth -- [--seconds 60] [--connections 4] [--in-flight 64] [--warm-up 5]
+ *   npm run bench:auth -- [--seconds 60] [--connections 4] [--in-flight 64] [--warm-up 5] [--with-relay]
  *
  * Needs the infrastructure up (npm run infra:up). Target (issue 5): >= 10,000 auth/s sustained
  * for 60 s with p99 <= 10 ms.
@@ -34,7 +34,12 @@ const HTTP_PORT = TCP_PORT + 1;
 // eur-premium allows 20 payments a day per card: enough cards that none reaches it.
 const USES_PER_CARD = 15;
 
-const config = integrationConfig();
+// The benchmark's own Redis database, emptied at the end: its cards and outbox entries never mix
+// with a demo's or the tests'. The gateway's outbox relay is off unless --with-relay (it shares the
+// gateway's core with authorisations; its own figures are in libs/outbox-relay/src/relay.bench.ts).
+const BENCH_REDIS_DB = '7';
+const WITH_RELAY = args.includes('--with-relay');
+const config = integrationConfig({ ...process.env, REDIS_DB: BENCH_REDIS_DB });
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -66,7 +71,14 @@ async function startGateway(): Promise<ChildProcess> {
   // BENCH_PROFILE=<dir> writes a CPU profile of the gateway there (node --cpu-prof).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, main], {
-    env: { ...process.env, GATEWAY_TCP_PORT: String(TCP_PORT), GATEWAY_HTTP_PORT: String(HTTP_PORT), GATEWAY_TCP_MAX_IN_FLIGHT_PER_CONNECTION: '4096' },
+    env: {
+      ...process.env,
+      REDIS_DB: BENCH_REDIS_DB,
+      GATEWAY_OUTBOX_RELAY: String(WITH_RELAY),
+      GATEWAY_TCP_PORT: String(TCP_PORT),
+      GATEWAY_HTTP_PORT: String(HTTP_PORT),
+      GATEWAY_TCP_MAX_IN_FLIGHT_PER_CONNECTION: '4096',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -226,7 +238,9 @@ async function main(): Promise<void> {
   const cards = await seed(expected);
   const gateway = await startGateway();
   try {
-    console.log(`  gateway pid ${gateway.pid}, TCP :${TCP_PORT}; ${CONNECTIONS} connections, ${IN_FLIGHT} in flight, ${SECONDS} s after ${WARM_UP_SECONDS} s warm-up`);
+    console.log(
+      `  gateway pid ${gateway.pid}, TCP :${TCP_PORT}, relay ${WITH_RELAY ? 'on' : 'off'}; ${CONNECTIONS} connections, ${IN_FLIGHT} in flight, ${SECONDS} s after ${WARM_UP_SECONDS} s warm-up`,
+    );
     const result = await drive(cards);
     const rate = (result.completed * 1000) / result.elapsedMs;
     const l = result.latenciesMs;
@@ -242,6 +256,10 @@ async function main(): Promise<void> {
     console.log(`  target >= 10,000 auth/s with p99 <= 10 ms: ${met ? 'met' : 'NOT met'}`);
   } finally {
     if (gateway.exitCode === null) gateway.kill('SIGKILL');
+    const redis = createRedis(config.redis, 'bench-cleanup');
+    await redis.connect();
+    await redis.flushdb();
+    await redis.quit();
   }
 }
 

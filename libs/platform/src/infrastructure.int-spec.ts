@@ -35,7 +35,7 @@ describe('Redis (real server)', () => {
 });
 
 describe('Kafka (real broker)', () => {
-  it('round-trips a message through kafkajs on a spec topic, keyed by account id', async () => {
+  it('round-trips a message through kafkajs on a spec topic (ledger.postings, read by ops only), keyed by account id', async () => {
     const kafka = createKafka(config.kafka, uniqueId('int-test'));
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: uniqueId('int-test-group'), sessionTimeout: 10_000, heartbeatInterval: 1000 });
@@ -45,7 +45,7 @@ describe('Kafka (real broker)', () => {
     try {
       await producer.connect();
       await consumer.connect();
-      await consumer.subscribe({ topic: 'card.authorizations', fromBeginning: false });
+      await consumer.subscribe({ topic: 'ledger.postings', fromBeginning: false });
       const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
       await consumer.run({
         eachMessage: async ({ message }) => {
@@ -55,7 +55,7 @@ describe('Kafka (real broker)', () => {
       await joined;
       // A new group starts at the latest offset once its partitions are assigned: send after the join.
       await waitFor(async () => ((await consumer.describeGroup()).state === 'Stable' ? true : undefined));
-      await producer.send({ topic: 'card.authorizations', messages: [{ key: accountId, value: JSON.stringify({ eventId, schemaVersion: 1 }) }] });
+      await producer.send({ topic: 'ledger.postings', messages: [{ key: accountId, value: JSON.stringify({ eventId, schemaVersion: 1 }) }] });
       const value = await waitFor(() => received[0], 20_000);
       expect(JSON.parse(value)).toEqual({ eventId, schemaVersion: 1 });
     } finally {
