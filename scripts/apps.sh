@@ -22,7 +22,8 @@ up() {
     local port; port="$(port_of "$app")"
     for _ in $(seq 1 150); do
       curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-      running "$app" || { echo "[apps] $app exited; its log:" >&2; tail -n 20 "$DIR/$app.log" >&2; exit 1; }
+      # Alive, not `running`: right after the fork the pid may not show node's command line yet.
+      kill -0 "$(pid_of "$app")" 2>/dev/null || { echo "[apps] $app exited; its log:" >&2; tail -n 20 "$DIR/$app.log" >&2; exit 1; }
       sleep 0.2
     done
   done
