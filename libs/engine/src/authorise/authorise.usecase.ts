@@ -1,16 +1,13 @@
 import { randomUUID } from 'crypto';
-import type { StoredDecisionJson } from '@lib/events';
 import { IsoMessage } from '@lib/iso8583';
 import { DeclineReason } from '@lib/programs';
 import type { EngineDeps } from '../engine-deps';
 import { CardDirectory } from '../shared/card-directory';
-import { originalKeyOfMessage, retryKeyOf } from '../shared/message-identity';
-import { Planned, runDecision } from '../shared/run-decision';
+import { decideForCard } from '../shared/decide-for-card';
+import { originalKeyOfMessage } from '../shared/message-identity';
 import { authCode, decline, newHoldId, withLatencyGuard } from '../shared/step-guard';
-import { readSnapshot } from './account-snapshot';
-import { responseFromDecision } from './build-response';
 import { parseAuthorisationRequest, ParsedRequest } from './parse-request';
-import { feeUsageCounterKey, planAuthorisation } from './plan-authorisation';
+import { planAuthorisation } from './plan-authorisation';
 
 export { decline, IssuerUnavailableError } from '../shared/step-guard';
 
@@ -35,46 +32,41 @@ export class AuthoriseUseCase {
     const req = parsed.request;
     const newPin = this.newPinOf(request, req);
     if (newPin === null) return decline(request, DeclineReason.FormatError);
-    const location = await this.cards.locate(req.pan);
-    if (location === undefined) return decline(request, DeclineReason.UnknownCard);
-    const { accountId, cardId } = location;
-    const messageKey = retryKeyOf(request);
     const originalKey = originalKeyOfMessage(request);
-    return runDecision(this.deps, request, accountId, deadlineMs, async (nowMs): Promise<Planned> => {
-      // One read for the account whatever its program: the fee-usage counters of every program's
-      // calendar (one key per distinct time zone) come in the same round trip.
-      const snapshot = await readSnapshot(this.deps.redis, {
-        accountId,
-        cardId,
-        transactionId: req.transactionId,
-        messageKey,
-        merchantId: req.merchantId,
-        counterKeys: this.feeUsageKeys(nowMs),
-      });
-      const program = snapshot ? this.deps.catalogue.programs.get(snapshot.account.program) : undefined;
-      if (!snapshot || !program) return { response: decline(request, DeclineReason.UnknownCard) };
-      if (snapshot.storedDecision) return { response: responseFromDecision(request, JSON.parse(snapshot.storedDecision) as StoredDecisionJson) };
-      const pin = req.pinBlock ? this.deps.pinBlocks.decode(req.pinBlock, req.pan) : undefined;
-      const step = planAuthorisation({
-        catalogue: this.deps.catalogue,
-        program,
-        request: req,
-        snapshot,
-        mti: request.mti,
-        processingCode: request.get(3) ?? '',
-        messageKey,
-        originalKey,
-        nowMs,
-        eventId: randomUUID(),
-        authCode: authCode(),
-        holdId: newHoldId(),
-        pinEntered: pin,
-        pinCorrect: pin !== undefined && this.deps.secrets.pinCheck(req.pan, pin) === snapshot.card.pinCheck,
-        cvv2Correct: req.cvv2 === undefined ? undefined : this.deps.secrets.cvv2Check(req.pan, snapshot.card.expiry, req.cvv2) === snapshot.card.cvv2Check,
-        newPinCheck: newPin === undefined ? undefined : this.deps.secrets.pinCheck(req.pan, newPin),
-      });
-      return { step };
-    });
+    return decideForCard(
+      this.deps,
+      this.cards,
+      request,
+      req.pan,
+      deadlineMs,
+      { transactionId: req.transactionId, merchantId: req.merchantId, feeUsage: true },
+      ({ snapshot, program, nowMs, messageKey }) => {
+        const pin = req.pinBlock ? this.deps.pinBlocks.decode(req.pinBlock, req.pan) : undefined;
+        return planAuthorisation({
+          catalogue: this.deps.catalogue,
+          program,
+          request: req,
+          snapshot,
+          mti: request.mti,
+          processingCode: request.get(3) ?? '',
+          messageKey,
+          originalKey,
+          nowMs,
+          eventId: randomUUID(),
+          authCode: authCode(),
+          holdId: newHoldId(),
+          pinEntered: pin,
+          pinCorrect:
+            pin !== undefined && this.deps.secrets.pinCheck(req.pan, pin) === snapshot.card.pinCheck,
+          cvv2Correct:
+            req.cvv2 === undefined
+              ? undefined
+              : this.deps.secrets.cvv2Check(req.pan, snapshot.card.expiry, req.cvv2) ===
+                snapshot.card.cvv2Check,
+          newPinCheck: newPin === undefined ? undefined : this.deps.secrets.pinCheck(req.pan, newPin),
+        });
+      },
+    );
   }
 
   /**
@@ -86,9 +78,5 @@ export class AuthoriseUseCase {
     if (req.kind !== 'pin-change') return undefined;
     const block = request.tag('NP');
     return block === undefined ? null : (this.deps.pinBlocks.decode(block, req.pan) ?? null);
-  }
-
-  private feeUsageKeys(nowMs: number): string[] {
-    return [...new Set([...this.deps.catalogue.programs.values()].map((program) => feeUsageCounterKey(program, nowMs)))];
   }
 }

@@ -1,14 +1,10 @@
 import { randomUUID } from 'crypto';
-import type { StoredDecisionJson } from '@lib/events';
 import { IsoMessage } from '@lib/iso8583';
-import { DeclineReason } from '@lib/programs';
-import { readSnapshot } from '../authorise/account-snapshot';
-import { responseFromDecision } from '../authorise/build-response';
 import type { EngineDeps } from '../engine-deps';
 import { CardDirectory } from '../shared/card-directory';
 import { parseFollowUpBasics } from '../shared/follow-up';
-import { originalKeyOfMessage, retryKeyOf } from '../shared/message-identity';
-import { Planned, runDecision } from '../shared/run-decision';
+import { decideForCard } from '../shared/decide-for-card';
+import { originalKeyOfMessage } from '../shared/message-identity';
 import { decline, withLatencyGuard } from '../shared/step-guard';
 import { planCompletion } from './plan-completion';
 
@@ -27,28 +23,27 @@ export class CompletionUseCase {
     const parsed = parseFollowUpBasics(request);
     if (!parsed.ok) return decline(request, parsed.reason);
     const completion = parsed.value;
-    const location = await this.cards.locate(completion.pan);
-    if (location === undefined) return decline(request, DeclineReason.UnknownCard);
-    const messageKey = retryKeyOf(request);
-    return runDecision(this.deps, request, location.accountId, deadlineMs, async (nowMs): Promise<Planned> => {
-      const snapshot = await readSnapshot(this.deps.redis, { ...location, transactionId: completion.transactionId, messageKey, merchantId: undefined, counterKeys: [] });
-      const program = snapshot ? this.deps.catalogue.programs.get(snapshot.account.program) : undefined;
-      if (!snapshot || !program) return { response: decline(request, DeclineReason.UnknownCard) };
-      if (snapshot.storedDecision) return { response: responseFromDecision(request, JSON.parse(snapshot.storedDecision) as StoredDecisionJson) };
-      const step = planCompletion({
-        catalogue: this.deps.catalogue,
-        program,
-        completion,
-        acquirerCountry: request.get(19),
-        snapshot,
-        mti: request.mti,
-        messageKey,
-        originalKey: originalKeyOfMessage(request),
-        nowMs,
-        eventId: randomUUID(),
-      });
-      // No reference rate for the final amount's currency: the network retries the advice.
-      return step === undefined ? { response: decline(request, DeclineReason.SystemMalfunction) } : { step };
-    });
+    // No reference rate for the final amount's currency: undefined, 96, and the network retries the advice.
+    return decideForCard(
+      this.deps,
+      this.cards,
+      request,
+      completion.pan,
+      deadlineMs,
+      { transactionId: completion.transactionId },
+      ({ snapshot, program, nowMs, messageKey }) =>
+        planCompletion({
+          catalogue: this.deps.catalogue,
+          program,
+          completion,
+          acquirerCountry: request.get(19),
+          snapshot,
+          mti: request.mti,
+          messageKey,
+          originalKey: originalKeyOfMessage(request),
+          nowMs,
+          eventId: randomUUID(),
+        }),
+    );
   }
 }

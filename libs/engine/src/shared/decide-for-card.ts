@@ -1,0 +1,72 @@
+import type { StoredDecisionJson } from '@lib/events';
+import type { IsoMessage } from '@lib/iso8583';
+import { DeclineReason, Program } from '@lib/programs';
+import { AccountSnapshot, readSnapshot, SnapshotRequest } from '../authorise/account-snapshot';
+import { responseFromDecision } from '../authorise/build-response';
+import { feeUsageCounterKey } from '../authorise/plan-authorisation';
+import type { EngineDeps } from '../engine-deps';
+import type { CardDirectory } from './card-directory';
+import { retryKeyOf } from './message-identity';
+import { PlannedStep, runDecision } from './run-decision';
+import { decline } from './step-guard';
+
+/** What a use case plans from: the account as read for this attempt. */
+export interface AccountContext {
+  readonly snapshot: AccountSnapshot;
+  readonly program: Program;
+  readonly nowMs: number;
+  readonly messageKey: string;
+}
+
+export interface SnapshotNeeds {
+  readonly transactionId: string | undefined;
+  readonly merchantId?: string;
+  /** The fee-usage counters of every program's calendar (authorisations and advices price fees). */
+  readonly feeUsage?: boolean;
+}
+
+/**
+ * What every message use case shares once the message is parsed: find the card (`14` if
+ * unknown), then on each attempt read the account in one round trip, answer a retried message
+ * from its stored decision, and let the use case plan the step from the snapshot; runDecision
+ * applies it (and recomputes when the state moved under the plan). A planner answering
+ * undefined could not price the message (no reference rate): `96`, and the network retries.
+ */
+export async function decideForCard(
+  deps: EngineDeps,
+  cards: CardDirectory,
+  request: IsoMessage,
+  pan: string,
+  deadlineMs: number,
+  needs: SnapshotNeeds,
+  plan: (context: AccountContext) => PlannedStep | undefined,
+): Promise<IsoMessage> {
+  const location = await cards.locate(pan);
+  if (location === undefined) return decline(request, DeclineReason.UnknownCard);
+  const messageKey = retryKeyOf(request);
+  return runDecision(deps, request, location.accountId, deadlineMs, async (nowMs) => {
+    const snapshotRequest: SnapshotRequest = {
+      ...location,
+      transactionId: needs.transactionId,
+      messageKey,
+      merchantId: needs.merchantId,
+      counterKeys: needs.feeUsage ? feeUsageKeys(deps, nowMs) : [],
+    };
+    const snapshot = await readSnapshot(deps.redis, snapshotRequest);
+    const program = snapshot ? deps.catalogue.programs.get(snapshot.account.program) : undefined;
+    if (!snapshot || !program) return { response: decline(request, DeclineReason.UnknownCard) };
+    if (snapshot.storedDecision)
+      return {
+        response: responseFromDecision(request, JSON.parse(snapshot.storedDecision) as StoredDecisionJson),
+      };
+    const step = plan({ snapshot, program, nowMs, messageKey });
+    return step === undefined ? { response: decline(request, DeclineReason.SystemMalfunction) } : { step };
+  });
+}
+
+/** One key per distinct program calendar: the account's program is known only after the read. */
+function feeUsageKeys(deps: EngineDeps, nowMs: number): string[] {
+  return [
+    ...new Set([...deps.catalogue.programs.values()].map((program) => feeUsageCounterKey(program, nowMs))),
+  ];
+}
