@@ -184,3 +184,12 @@ function findOwnPan(first6: string, last4: string): string {
   }
   throw new Error('no PAN found');
 }
+
+describe('identifiers of the issuer', () => {
+  it('does not mistake a generated account id with a Luhn-valid digit run for a PAN', () => {
+    // acc_fd7bc7752502075806e30b12 holds 7752502075806 (13 digits, Luhn-valid): a real case.
+    const event = { accountId: 'acc_fd7bc7752502075806e30b12', cardId: 'card_0e76ff3111ab542cc336047f', loadId: 'load_79148ffb6212c1915165a0f8' };
+    expect(findCardData(event)).toEqual([]);
+    expect(findCardData({ note: 'acc_fd7bc7752502075806e30b12' })).not.toEqual([]);
+  });
+});

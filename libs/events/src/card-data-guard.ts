@@ -18,7 +18,20 @@ export const PAN_MIN_DIGITS = 13;
 export const PAN_MAX_DIGITS = 19;
 
 /** Keys whose values are identifiers or amounts with a schema-fixed format (see above). */
-export const IDENTIFIER_KEYS: readonly string[] = ['eventId', 'transactionId', 'holdId', 'minor'];
+export const IDENTIFIER_KEYS: readonly string[] = [
+  'eventId',
+  'transactionId',
+  'holdId',
+  'minor',
+  // The issuer's own generated ids (random hex): a digit run in them can pass Luhn by chance
+  // (8 accounts of 400 in a simulator run), and none can hold a PAN.
+  'accountId',
+  'cardId',
+  'loadId',
+  'disputeId',
+  'recordId',
+  'fileId',
+];
 
 /** Field names that only ever hold secret card data, compared lower-case without `_`, `-`, spaces. */
 const SENSITIVE_FIELD_NAMES = new Set([
