@@ -4,8 +4,8 @@ import type Redis from 'ioredis';
 import { authorisationRequest, PinBlockCodec } from '@lib/engine';
 import { findCardData } from '@lib/events';
 import { messageToJson } from '@lib/iso8583';
-import { createKafka, REDIS } from '@lib/platform';
-import { bootApp, integrationConfig, uniqueId, waitFor } from '@lib/testing';
+import { REDIS } from '@lib/platform';
+import { bootApp, integrationConfig, listenForAccount, waitFor } from '@lib/testing';
 import { BackOfficeClient } from './back-office/testing/back-office-client';
 import { gatewayApp } from './gateway.app';
 
@@ -50,18 +50,9 @@ describe('card data never in clear (real Redis and Kafka)', () => {
     const { cardId, pan, cvv2, pin, expiry } = issued.json() as { cardId: string; pan: string; cvv2: string; pin: string; expiry: string };
     expect((await backOffice.call('POST', `/v1/cards/${cardId}/activate`)).statusCode).toBe(200);
 
-    const consumer = createKafka(config.kafka, uniqueId('card-data')).consumer({ groupId: uniqueId('card-data'), sessionTimeout: 10_000 });
-    const events: string[] = [];
-    await consumer.connect();
+    const listening = await listenForAccount(config.kafka, 'card.authorizations', accountId);
+    const events = listening.values;
     try {
-      await consumer.subscribe({ topic: 'card.authorizations', fromBeginning: false });
-      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          if (message.key?.toString() === accountId) events.push(message.value!.toString());
-        },
-      });
-      await joined;
       const pinBlock = new PinBlockCodec(config.security.zonePinKey).encode(pin, pan);
       const wrongPinBlock = new PinBlockCodec(config.security.zonePinKey).encode(pin === '000000' ? '111111' : '000000', pan);
       const send = (payload: unknown) =>
@@ -107,7 +98,7 @@ describe('card data never in clear (real Redis and Kafka)', () => {
       // Redis dumps are left to the exact checks above (stream ids and epoch-ms values can pass Luhn).
       for (const event of events) expect(findCardData(JSON.parse(event))).toEqual([]);
     } finally {
-      await consumer.disconnect();
+      await listening.close();
     }
   }, 60_000);
 });

@@ -23,6 +23,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
   }
 }
 export * from './app-harness';
+export * from './account-events';
 export * from './private-kafka';
 
 /**

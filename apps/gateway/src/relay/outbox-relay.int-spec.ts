@@ -2,9 +2,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Redis from 'ioredis';
 import { authorisationRequest, seedAccount, seedCard } from '@lib/engine';
 import { messageToJson } from '@lib/iso8583';
-import { createKafka, REDIS } from '@lib/platform';
+import { REDIS } from '@lib/platform';
 import { CardSecrets } from '@lib/store';
-import { bootApp, integrationConfig, uniqueId, waitFor } from '@lib/testing';
+import { bootApp, integrationConfig, listenForAccount, waitFor } from '@lib/testing';
 import { gatewayApp } from '../gateway.app';
 
 /**
@@ -29,31 +29,21 @@ describe('gateway outbox relay (real Redis and Kafka)', () => {
     const accountId = await seedAccount(redis, { program: 'eur-standard', balances: { EUR: 10_000n }, nowMs: Date.now() });
     const card = await seedCard(redis, secrets, { accountId, nowMs: Date.now() });
 
-    const consumer = createKafka(config.kafka, uniqueId('relay-test')).consumer({ groupId: uniqueId('relay-test'), sessionTimeout: 10_000 });
-    const received: string[] = [];
-    await consumer.connect();
+    const events = await listenForAccount(config.kafka, 'card.authorizations', accountId);
     try {
-      await consumer.subscribe({ topic: 'card.authorizations', fromBeginning: false });
-      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          if (message.key?.toString() === accountId) received.push(message.value!.toString());
-        },
-      });
-      await joined;
       const response = await app.getHttpAdapter().getInstance().inject({
         method: 'POST',
         url: '/v1/network/messages',
         payload: messageToJson(authorisationRequest({ pan: card.pan, amountMinor: 1_250, stan: 4242, expiry: card.expiry })) as object,
       });
       expect(response.json().fields['39']).toBe('00');
-      const value = await waitFor(() => received[0], 20_000);
+      const value = await waitFor(() => events.values[0], 20_000);
       const event = JSON.parse(value);
       expect(event).toMatchObject({ type: 'authorization.approved', accountId, cardId: card.cardId, responseCode: '00', schemaVersion: 1 });
       expect(value).not.toContain(card.pan);
       expect(await redis.xlen(`{a:${accountId}}:outbox`)).toBe(0);
     } finally {
-      await consumer.disconnect();
+      await events.close();
     }
   }, 60_000);
 });
