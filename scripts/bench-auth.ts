@@ -12,6 +12,7 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
+import { readFileSync } from 'fs';
 import { join } from 'path';
 import { findRepoRoot } from '@lib/config';
 import { authorisationRequest, seedAccount, seedCard, SeededCard } from '@lib/engine';
@@ -96,9 +97,42 @@ interface DriveResult {
   elapsedMs: number;
   latenciesMs: Float64Array;
   codes: Map<string, number>;
+  /** CPU microseconds per authorisation of each process while measuring. */
+  cpu: CpuSample;
 }
 
-async function drive(cards: SeededCard[]): Promise<DriveResult> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Redis' own CPU seconds (user + system), from INFO cpu. */
+async function redisCpuSeconds(): Promise<number> {
+  const redis = createRedis(config.redis, 'bench-cpu');
+  await redis.connect();
+  const info = await redis.info('cpu');
+  await redis.quit();
+  const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+interface CpuSample {
+  gateway: number;
+  redis: number;
+  driver: number;
+}
+
+async function cpuSample(gatewayPid: number): Promise<CpuSample> {
+  const own = process.cpuUsage();
+  return { gateway: processCpuSeconds(gatewayPid), redis: await redisCpuSeconds(), driver: (own.user + own.system) / 1e6 };
+}
+
+async function drive(cards: SeededCard[], gatewayPid: number): Promise<DriveResult> {
   const clients = await Promise.all(
     Array.from({ length: CONNECTIONS }, async (_, i) => {
       const client = new IsoClient({ host: '127.0.0.1', port: TCP_PORT, reconnect: false, maxInFlight: IN_FLIGHT, acquirerId: `9000${i}` });
@@ -148,6 +182,7 @@ async function drive(cards: SeededCard[]): Promise<DriveResult> {
   const perConnection = Math.max(1, Math.floor(IN_FLIGHT / CONNECTIONS));
   const workers = clients.flatMap((_, c) => Array.from({ length: perConnection }, () => worker(c)));
   await sleep(WARM_UP_SECONDS * 1000);
+  const cpuBefore = await cpuSample(gatewayPid);
   measuring = true;
   const startedMs = performance.now();
   let lastCompleted = 0;
@@ -160,11 +195,14 @@ async function drive(cards: SeededCard[]): Promise<DriveResult> {
   }
   measuring = false;
   const elapsedMs = performance.now() - startedMs;
+  const cpuAfter = await cpuSample(gatewayPid);
   stopping = true;
   await Promise.all(workers);
   await Promise.all(clients.map((c) => c.close()));
   const sorted = latencies.slice(0, recorded).sort();
-  return { completed, errors, elapsedMs, latenciesMs: sorted, codes };
+  const perAuth = (key: keyof CpuSample) => ((cpuAfter[key] - cpuBefore[key]) * 1e6) / Math.max(1, completed);
+  const cpu = { gateway: perAuth('gateway'), redis: perAuth('redis'), driver: perAuth('driver') };
+  return { completed, errors, elapsedMs, latenciesMs: sorted, codes, cpu };
 }
 
 /** The raw ceiling: the same script with a plan of the same shape, no gateway in between. */
@@ -241,12 +279,16 @@ async function main(): Promise<void> {
     console.log(
       `  gateway pid ${gateway.pid}, TCP :${TCP_PORT}, relay ${WITH_RELAY ? 'on' : 'off'}; ${CONNECTIONS} connections, ${IN_FLIGHT} in flight, ${SECONDS} s after ${WARM_UP_SECONDS} s warm-up`,
     );
-    const result = await drive(cards);
+    const result = await drive(cards, gateway.pid!);
     const rate = (result.completed * 1000) / result.elapsedMs;
     const l = result.latenciesMs;
     console.log(`  authorisations: ${result.completed} in ${(result.elapsedMs / 1000).toFixed(1)} s = ${Math.round(rate)} auth/s; errors ${result.errors}`);
     console.log(`  response codes: ${[...result.codes].map(([c, n]) => `${c}:${n}`).join(' ')}`);
     console.log(`  latency ms: p50 ${percentile(l, 50).toFixed(2)}, p99 ${percentile(l, 99).toFixed(2)}, max ${l[l.length - 1]?.toFixed(2)}`);
+    const { cpu } = result;
+    console.log(
+      `  CPU per authorisation: gateway ${Math.round(cpu.gateway)} us, Redis ${Math.round(cpu.redis)} us, driver ${Math.round(cpu.driver)} us (2 cores: ${Math.round(2e6 / (cpu.gateway + cpu.redis + cpu.driver))} auth/s if nothing else ran)`,
+    );
     gateway.kill('SIGTERM');
     await new Promise((resolve) => gateway.once('exit', resolve));
     const ceiling = await rawCeiling(10, IN_FLIGHT);

@@ -8,7 +8,6 @@ export * from './authorise/build-response';
 export * from './advice/advice.usecase';
 export * from './completion/completion.usecase';
 export * from './reversal/reversal.usecase';
-export * from './expiry/hold-expiry-index';
 export * from './expiry/hold-expiry-sweeper';
 export * from './testing/seed';
 export * from './testing/messages';

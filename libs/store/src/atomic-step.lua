@@ -2,7 +2,7 @@
 --
 -- The script is a generic primitive: it checks and moves the numbers and keys the plan gives it,
 -- in the plan's order, and encodes no program rule (limits, fees, FX and card rules are decided in
--- TypeScript by the domain libraries; see atomic-step.ts for the plan's types).
+-- TypeScript by the domain libraries; see atomic-step.ts for the plan's types and its encoding).
 --
 -- KEYS (every key belongs to one account, hash tag {a:<accountId>}):
 --   KEYS[1]  balances       hash  <CUR>:ledger / <CUR>:avail in minor units
@@ -12,13 +12,30 @@
 --   KEYS[5..] the step's own keys (message dedupe key, transaction key, card, counters...),
 --            referred to by their index in the plan.
 -- ARGV:
---   ARGV[1]  plan JSON (see AtomicStepPlan)
---   ARGV[2]  now, epoch ms (from the injected clock, never Redis' own time)
---   ARGV[3]  decision record JSON, stored and published as is (money as strings)
---   ARGV[4]  deadline, epoch ms of the real clock (optional, '' for none): past it the step
---            applies nothing, so a caller that already answered 91 never leaves a late approval behind
---   ARGV[5]  the record kept for retries (optional): a trimmed record with what a response needs;
---            defaults to ARGV[3]
+--   ARGV[1]  now, epoch ms (from the injected clock, never Redis' own time)
+--   ARGV[2]  decision record JSON, stored and published as is (money as strings)
+--   ARGV[3]  deadline, epoch ms of the real clock ('' for none): past it the step applies
+--            nothing, so a caller that already answered 91 never leaves a late approval behind
+--   ARGV[4]  the record kept for retries ('' for ARGV[2]): a trimmed record with what a response needs
+--   ARGV[5..] the plan, as flat tokens (encodePlan in atomic-step.ts; a JSON plan would cost the
+--            step more to decode than everything else it does):
+--     dedupeKey ttlMs                       ('' '': no dedupe)
+--     n, n x (key field value)              expect: fields that must still hold these values
+--     n, n x check                          checks, in order (layouts below)
+--     n, n x op                             the op table; the lists below name ops by index
+--     n, n x opIndex                        onApprove
+--     n, n x opIndex                        onDeclineOther
+--     n, n x (checkName m, m x opIndex)     onDecline, per check name
+--     n, n x opIndex                        always
+--     n, n x (key field)                    report
+--     publish                               '1' | '0'
+--   A check is `type name flags args...` (flags: 's' stale, 'n' checked only, not moved):
+--     c pass | a key field('' = the key) | m key field min | h key field by min max
+--     b key by max expireAt | S n key x n by max expireAt        ('' = no bound / no expiry)
+--   An op is `type args...`:
+--     h key field by min max | p currency by covered | b key by expireAt
+--     H key expireAt n (field value) x n | d key field | o holdId expiresAt holdJson
+--     r holdId by close | g holdId by expiresAt
 -- Returns { status, payload }:
 --   { 'late', <ms past the deadline> }  the step arrived after its deadline: nothing changed
 --   { 'duplicate', <stored record> }  the message was seen within 24 h: nothing changed
@@ -27,12 +44,12 @@
 --                                     expired = { holdId, ... } (only when step 1 expired holds) }
 
 local BALANCES, HOLDS, HOLD_EXPIRIES, OUTBOX = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local plan = cjson.decode(ARGV[1])
-local now = tonumber(ARGV[2])
-local record = ARGV[3]
-local deadline = tonumber(ARGV[4] or '')
+local A = ARGV
+local now = tonumber(A[1])
+local record = A[2]
+local deadline = tonumber(A[3])
 -- What a retry needs to be answered (a trimmed record), kept 24 h; the full record goes to the outbox.
-local dedupe_record = ARGV[5] or record
+local dedupe_record = A[4] ~= '' and A[4] or record
 
 if deadline then
   local t = redis.call('TIME')
@@ -41,6 +58,56 @@ if deadline then
 end
 
 local function int(n) return string.format('%d', n) end
+
+-- The plan's layout: where each section, check and op starts in ARGV.
+local CHECK_SIZE = { c = 4, a = 5, m = 6, h = 8, b = 7 }
+local OP_SIZE = { h = 6, p = 4, b = 4, d = 3, o = 4, r = 4, g = 4 }
+local pos = 5
+local dedupe_key, dedupe_ttl = tonumber(A[pos]), A[pos + 1]
+pos = pos + 2
+local expect_at, expect_count = pos + 1, tonumber(A[pos])
+pos = pos + 1 + 3 * expect_count
+local checks = {}
+local check_count = tonumber(A[pos])
+pos = pos + 1
+for j = 1, check_count do
+  checks[j] = pos
+  local t = A[pos]
+  local size = CHECK_SIZE[t] or (t == 'S' and 7 + tonumber(A[pos + 3]))
+  if not size then return redis.error_reply('atomic-step: unknown check type ' .. tostring(t)) end
+  pos = pos + size
+end
+local ops = {}
+local op_count = tonumber(A[pos])
+pos = pos + 1
+for j = 1, op_count do
+  ops[j] = pos
+  local t = A[pos]
+  local size = OP_SIZE[t] or (t == 'H' and 4 + 2 * tonumber(A[pos + 3]))
+  if not size then return redis.error_reply('atomic-step: unknown op type ' .. tostring(t)) end
+  pos = pos + size
+end
+-- An index list: its first token's position and its length.
+local function list()
+  local at, n = pos + 1, tonumber(A[pos])
+  pos = pos + 1 + n
+  return at, n
+end
+local approve_at, approve_n = list()
+local other_at, other_n = list()
+local declines = {}
+local decline_count = tonumber(A[pos])
+pos = pos + 1
+for _ = 1, decline_count do
+  local name = A[pos]
+  pos = pos + 1
+  local at, n = list()
+  declines[name] = { at, n }
+end
+local always_at, always_n = list()
+local report_at, report_n = list()
+pos = report_at + 2 * report_n
+local publish = A[pos] ~= '0'
 
 -- 1. Holds past their expiry stop counting against the available balance, once each, before
 --    anything else is decided (spec: a hold lasts its program's expiry).
@@ -63,146 +130,152 @@ for _, hold_id in ipairs(due) do
 end
 
 -- 2. A retried message gets the first answer and changes nothing.
-if plan.dedupe then
-  local seen = redis.call('GET', KEYS[plan.dedupe.key])
+if dedupe_key then
+  local seen = redis.call('GET', KEYS[dedupe_key])
   if seen then return { 'duplicate', seen } end
 end
 
 -- 3. Optimistic concurrency: the decision holds only if the state it was read from is unchanged.
-for _, e in ipairs(plan.expect or {}) do
-  local current = redis.call('HGET', KEYS[e.key], e.field)
-  if (current or '') ~= e.value then return { 'stale', e.key .. ':' .. e.field } end
+for i = expect_at, expect_at + 3 * (expect_count - 1), 3 do
+  local key, field = A[i], A[i + 1]
+  local current = redis.call('HGET', KEYS[tonumber(key)], field)
+  if (current or '') ~= A[i + 2] then return { 'stale', key .. ':' .. field } end
 end
 
 -- Values as this step sees them: what is stored plus what earlier checks of the step will move.
 local pending = {}
 local function current_hash(key, field)
-  local slot = key .. '|' .. field
-  return tonumber(redis.call('HGET', KEYS[key], field) or '0') + (pending[slot] or 0)
+  return tonumber(redis.call('HGET', KEYS[key], field) or '0') + (pending[key .. '|' .. field] or 0)
 end
 local function current_counter(key)
-  local slot = key .. '|'
-  return tonumber(redis.call('GET', KEYS[key]) or '0') + (pending[slot] or 0)
+  return tonumber(redis.call('GET', KEYS[key]) or '0') + (pending[key .. '|'] or 0)
 end
+local function moves(i) return not string.find(A[i + 2], 'n', 1, true) end
 
 -- A check either passes (and its move is remembered) or names the decline.
-local function check(c)
-  local t = c.type
-  if t == 'const' then
+local function check(i)
+  local t = A[i]
+  if t == 'c' then
     -- Decided without state (e.g. a per-transaction limit), kept in the plan for its place in the order.
-    return c.pass
-  elseif t == 'absent' then
-    -- The key (or, with `field`, that field of a hash) does not exist.
-    if c.field then return redis.call('HEXISTS', KEYS[c.key], c.field) == 0 end
-    return redis.call('EXISTS', KEYS[c.key]) == 0
-  elseif t == 'min' then
-    return current_hash(c.key, c.field) >= c.min
-  elseif t == 'hbump' then
-    local after = current_hash(c.key, c.field) + c.by
-    if c.min and after < c.min then return false end
-    if c.max and after > c.max then return false end
-    pending[c.key .. '|' .. c.field] = (pending[c.key .. '|' .. c.field] or 0) + c.by
+    return A[i + 3] == '1'
+  elseif t == 'a' then
+    -- The key (or, with a field, that field of a hash) does not exist.
+    local key, field = KEYS[tonumber(A[i + 3])], A[i + 4]
+    if field ~= '' then return redis.call('HEXISTS', key, field) == 0 end
+    return redis.call('EXISTS', key) == 0
+  elseif t == 'm' then
+    return current_hash(tonumber(A[i + 3]), A[i + 4]) >= tonumber(A[i + 5])
+  elseif t == 'h' then
+    local key, field, by = tonumber(A[i + 3]), A[i + 4], tonumber(A[i + 5])
+    local min, max = tonumber(A[i + 6]), tonumber(A[i + 7])
+    local after = current_hash(key, field) + by
+    if (min and after < min) or (max and after > max) then return false end
+    local slot = key .. '|' .. field
+    pending[slot] = (pending[slot] or 0) + by
     return true
-  elseif t == 'bump' then
-    local after = current_counter(c.key) + c.by
-    if c.max and after > c.max then return false end
-    if c.move ~= false then pending[c.key .. '|'] = (pending[c.key .. '|'] or 0) + c.by end
+  elseif t == 'b' then
+    local key, by, max = tonumber(A[i + 3]), tonumber(A[i + 4]), tonumber(A[i + 5])
+    if max and current_counter(key) + by > max then return false end
+    if moves(i) then pending[key .. '|'] = (pending[key .. '|'] or 0) + by end
     return true
-  elseif t == 'bumpSum' then
-    -- A rolling window as buckets: the first key is the current bucket, the sum is checked.
-    local sum = c.by
-    for _, k in ipairs(c.keys) do sum = sum + current_counter(k) end
-    if c.max and sum > c.max then return false end
-    if c.move ~= false then pending[c.keys[1] .. '|'] = (pending[c.keys[1] .. '|'] or 0) + c.by end
+  else
+    -- 'S': a rolling window as buckets; the first key is the current bucket, the sum is checked.
+    local n = tonumber(A[i + 3])
+    local by, max = tonumber(A[i + 4 + n]), tonumber(A[i + 5 + n])
+    local sum = by
+    for k = i + 4, i + 3 + n do sum = sum + current_counter(tonumber(A[k])) end
+    if max and sum > max then return false end
+    local first = tonumber(A[i + 4])
+    if moves(i) then pending[first .. '|'] = (pending[first .. '|'] or 0) + by end
     return true
   end
-  return redis.error_reply('atomic-step: unknown check type ' .. tostring(t))
 end
 
--- A window counter gets its expiry when it is created (a later bump of the same window keeps it),
--- saving a PEXPIREAT per counter per step on the hot path.
+-- A window counter gets its expiry when it is created (a later bump of the same window keeps it,
+-- and every bump of one window carries the same expiry): INCRBY answering `by` means it was 0.
 local function bump_counter(key, by, expire_at)
-  local created = redis.call('EXISTS', KEYS[key]) == 0
-  redis.call('INCRBY', KEYS[key], int(by))
-  if expire_at and created then redis.call('PEXPIREAT', KEYS[key], int(expire_at)) end
+  local after = redis.call('INCRBY', KEYS[tonumber(key)], by)
+  if expire_at ~= '' and after == tonumber(by) then redis.call('PEXPIREAT', KEYS[tonumber(key)], expire_at) end
 end
 
 -- Moves without a decision: applied as given (an optional move is skipped if its bound fails).
-local function apply(op)
-  local t = op.type
-  if t == 'hbump' then
-    if op.min or op.max then
-      local after = tonumber(redis.call('HGET', KEYS[op.key], op.field) or '0') + op.by
-      if (op.min and after < op.min) or (op.max and after > op.max) then return end
+local function apply(i)
+  local t = A[i]
+  if t == 'h' then
+    local key, field, by = KEYS[tonumber(A[i + 1])], A[i + 2], A[i + 3]
+    local min, max = tonumber(A[i + 4]), tonumber(A[i + 5])
+    if min or max then
+      local after = tonumber(redis.call('HGET', key, field) or '0') + tonumber(by)
+      if (min and after < min) or (max and after > max) then return end
     end
-    redis.call('HINCRBY', KEYS[op.key], op.field, int(op.by))
-  elseif t == 'post' then
+    redis.call('HINCRBY', key, field, by)
+  elseif t == 'p' then
     -- A movement posted at once on one wallet: ledger and available together, or neither (a
     -- `covered` debit is skipped when the available balance does not cover it).
-    local avail = tonumber(redis.call('HGET', BALANCES, op.currency .. ':avail') or '0')
-    if op.covered and avail + op.by < 0 then return end
-    redis.call('HINCRBY', BALANCES, op.currency .. ':avail', int(op.by))
-    redis.call('HINCRBY', BALANCES, op.currency .. ':ledger', int(op.by))
-  elseif t == 'bump' then
-    bump_counter(op.key, op.by, op.expireAt)
-  elseif t == 'hset' then
-    local args = {}
-    for field, value in pairs(op.values) do
-      args[#args + 1] = field
-      args[#args + 1] = tostring(value)
-    end
-    if #args > 0 then redis.call('HSET', KEYS[op.key], unpack(args)) end
-    if op.expireAt then redis.call('PEXPIREAT', KEYS[op.key], int(op.expireAt)) end
-  elseif t == 'hdel' then
-    redis.call('HDEL', KEYS[op.key], op.field)
-  elseif t == 'hold' then
-    -- Opens a hold: record, expiry index, and the available balance it takes.
-    local hold = op.hold
-    redis.call('HSET', HOLDS, hold.holdId, cjson.encode(hold))
-    redis.call('ZADD', HOLD_EXPIRIES, int(hold.expiresAt), hold.holdId)
-  elseif t == 'release' then
-    -- Ends (part of) an open hold: gives back `by` minor units of availability (all if absent).
-    local raw = redis.call('HGET', HOLDS, op.holdId)
+    local currency, by = A[i + 1], A[i + 2]
+    local avail = tonumber(redis.call('HGET', BALANCES, currency .. ':avail') or '0')
+    if A[i + 3] == '1' and avail + tonumber(by) < 0 then return end
+    redis.call('HINCRBY', BALANCES, currency .. ':avail', by)
+    redis.call('HINCRBY', BALANCES, currency .. ':ledger', by)
+  elseif t == 'b' then
+    bump_counter(A[i + 1], A[i + 2], A[i + 3])
+  elseif t == 'H' then
+    local key, expire_at, n = KEYS[tonumber(A[i + 1])], A[i + 2], tonumber(A[i + 3])
+    if n > 0 then redis.call('HSET', key, unpack(A, i + 4, i + 3 + 2 * n)) end
+    if expire_at ~= '' then redis.call('PEXPIREAT', key, expire_at) end
+  elseif t == 'd' then
+    redis.call('HDEL', KEYS[tonumber(A[i + 1])], A[i + 2])
+  elseif t == 'o' then
+    -- Opens a hold: its record and its expiry (the plan takes the availability with an `h` op).
+    redis.call('HSET', HOLDS, A[i + 1], A[i + 3])
+    redis.call('ZADD', HOLD_EXPIRIES, A[i + 2], A[i + 1])
+  elseif t == 'r' then
+    -- Ends (part of) an open hold: gives back `by` minor units of availability (all if '').
+    local hold_id = A[i + 1]
+    local raw = redis.call('HGET', HOLDS, hold_id)
     if raw then
       local hold = cjson.decode(raw)
-      local amount = op.by or hold.remainingMinor
+      local amount = tonumber(A[i + 2]) or hold.remainingMinor
       if amount > hold.remainingMinor then amount = hold.remainingMinor end
       redis.call('HINCRBY', BALANCES, hold.currency .. ':avail', int(amount))
       hold.remainingMinor = hold.remainingMinor - amount
-      if hold.remainingMinor <= 0 or op.close then
+      if hold.remainingMinor <= 0 or A[i + 3] == '1' then
         redis.call('HINCRBY', BALANCES, hold.currency .. ':avail', int(hold.remainingMinor))
-        redis.call('HDEL', HOLDS, op.holdId)
-        redis.call('ZREM', HOLD_EXPIRIES, op.holdId)
+        redis.call('HDEL', HOLDS, hold_id)
+        redis.call('ZREM', HOLD_EXPIRIES, hold_id)
       else
-        redis.call('HSET', HOLDS, op.holdId, cjson.encode(hold))
+        redis.call('HSET', HOLDS, hold_id, cjson.encode(hold))
       end
     end
-  elseif t == 'grow' then
+  elseif t == 'g' then
     -- An incremental authorisation adds to an open hold.
-    local raw = redis.call('HGET', HOLDS, op.holdId)
+    local hold_id = A[i + 1]
+    local raw = redis.call('HGET', HOLDS, hold_id)
     if raw then
       local hold = cjson.decode(raw)
-      hold.remainingMinor = hold.remainingMinor + op.by
-      hold.amountMinor = (hold.amountMinor or 0) + op.by
-      if op.expiresAt then
-        hold.expiresAt = op.expiresAt
-        redis.call('ZADD', HOLD_EXPIRIES, int(op.expiresAt), op.holdId)
+      local by = tonumber(A[i + 2])
+      hold.remainingMinor = hold.remainingMinor + by
+      hold.amountMinor = (hold.amountMinor or 0) + by
+      if A[i + 3] ~= '' then
+        hold.expiresAt = tonumber(A[i + 3])
+        redis.call('ZADD', HOLD_EXPIRIES, A[i + 3], hold_id)
       end
-      redis.call('HSET', HOLDS, op.holdId, cjson.encode(hold))
+      redis.call('HSET', HOLDS, hold_id, cjson.encode(hold))
     end
-  else
-    return redis.error_reply('atomic-step: unknown op type ' .. tostring(t))
   end
+end
+local function apply_list(at, n)
+  for k = at, at + n - 1 do apply(ops[tonumber(A[k])]) end
 end
 
 -- 4. The checks, in the plan's order (the spec's order of checks): the first that fails decides.
 local declined = false
-for _, c in ipairs(plan.checks or {}) do
-  if not check(c) then
-    -- A check marked `stale` guards a value the decision was priced from (e.g. a free quota):
+for _, i in ipairs(checks) do
+  if not check(i) then
+    -- A check marked stale guards a value the decision was priced from (e.g. a free quota):
     -- failing it means "recompute", not "decline".
-    if c.stale then return { 'stale', c.name } end
-    declined = c.name
+    if string.find(A[i + 2], 's', 1, true) then return { 'stale', A[i + 1] } end
+    declined = A[i + 1]
     break
   end
 end
@@ -213,29 +286,31 @@ if declined then
   pending = {}
   -- A decline applies its own ops, or (when the plan names none for it) the ops shared by the
   -- plan's other declines: an empty list opts a check out of them.
-  local ops = (plan.onDecline or {})[declined]
-  if ops == nil then ops = plan.onDeclineOther or {} end
-  for _, op in ipairs(ops) do apply(op) end
+  local own = declines[declined]
+  if own then apply_list(own[1], own[2]) else apply_list(other_at, other_n) end
 else
-  for _, c in ipairs(plan.checks or {}) do
-    if c.move == false then
-      -- checked only: the plan moves the key once, in onApprove (a key read by several limits)
-    elseif c.type == 'hbump' then
-      redis.call('HINCRBY', KEYS[c.key], c.field, int(c.by))
-    elseif c.type == 'bump' then
-      bump_counter(c.key, c.by, c.expireAt)
-    elseif c.type == 'bumpSum' then
-      bump_counter(c.keys[1], c.by, c.expireAt)
+  for _, i in ipairs(checks) do
+    -- A check that only compares leaves the move to onApprove (a key read by several limits).
+    if moves(i) then
+      local t = A[i]
+      if t == 'h' then
+        redis.call('HINCRBY', KEYS[tonumber(A[i + 3])], A[i + 4], A[i + 5])
+      elseif t == 'b' then
+        bump_counter(A[i + 3], A[i + 4], A[i + 6])
+      elseif t == 'S' then
+        local n = tonumber(A[i + 3])
+        bump_counter(A[i + 4], A[i + 4 + n], A[i + 6 + n])
+      end
     end
   end
-  for _, op in ipairs(plan.onApprove or {}) do apply(op) end
+  apply_list(approve_at, approve_n)
 end
-for _, op in ipairs(plan.always or {}) do apply(op) end
+apply_list(always_at, always_n)
 
 -- 6. What the response and the event show: the balances after the decision.
 local report = {}
-for _, r in ipairs(plan.report or {}) do
-  report[#report + 1] = redis.call('HGET', KEYS[r.key], r.field) or '0'
+for k = report_at, report_at + 2 * (report_n - 1), 2 do
+  report[#report + 1] = redis.call('HGET', KEYS[tonumber(A[k])], A[k + 1]) or '0'
 end
 local result = { declined = declined, report = report }
 if #expired > 0 then result.expired = expired end
@@ -245,10 +320,10 @@ local outcome = cjson.encode(result)
 --    the same step as the state change (spec invariant 5: one event per processed message).
 local stored = '{"record":' .. record .. ',"outcome":' .. outcome .. '}'
 local stored_for_retries = dedupe_record == record and stored or ('{"record":' .. dedupe_record .. ',"outcome":' .. outcome .. '}')
-if plan.dedupe then
-  redis.call('SET', KEYS[plan.dedupe.key], stored_for_retries, 'PX', int(plan.dedupe.ttlMs))
+if dedupe_key then
+  redis.call('SET', KEYS[dedupe_key], stored_for_retries, 'PX', dedupe_ttl)
 end
-if plan.publish ~= false then
+if publish then
   redis.call('XADD', OUTBOX, '*', 'kind', 'decision', 'decision', stored, 'at', int(now))
 end
 return { 'done', outcome }

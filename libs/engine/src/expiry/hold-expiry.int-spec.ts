@@ -85,7 +85,8 @@ describe('hold expiry (real Redis)', () => {
   it('sweeps on its own timer and finds accounts missing from the index by the safety scan', async () => {
     const card = await cardOn('eur-standard', 10_000n);
     await h.send(h.request(card, { amountMinor: 4_000, condition: '06', mcc: '7011' }));
-    // A gateway that died between its step and the index write:
+    // A gateway that died between its step and the index write (written at the end of the tick):
+    await new Promise((resolve) => setImmediate(resolve));
     await h.redis.zrem(keys.holdExpiryIndex(), card.accountId);
     h.clock.set(NOW + 15 * DAY_MS);
     await sweeper.sweepDue();

@@ -1,11 +1,11 @@
 import type { DecisionRecord, StoredDecisionJson } from '@lib/events';
 import type { IsoMessage } from '@lib/iso8583';
 import { DeclineReason } from '@lib/programs';
-import { AtomicStepPlan, keys, runAtomicStep, StepKeys, StepOutcome } from '@lib/store';
+import { AtomicStepPlan, runAtomicStep, StepKeys, StepOutcome } from '@lib/store';
 import { responseFromDecision } from '../authorise/build-response';
 import type { EngineDeps } from '../engine-deps';
-import { indexHoldExpiry } from '../expiry/hold-expiry-index';
 import { decline, IssuerUnavailableError } from './step-guard';
+import { workListsOf } from './work-lists';
 
 /** A decision computed in TypeScript, to be applied by one atomic step. */
 export interface PlannedStep {
@@ -71,14 +71,11 @@ export function retryRecordOf(record: DecisionRecord): DecisionRecord {
   } as DecisionRecord;
 }
 
-/**
- * Best-effort work lists outside the account's slot, after the step: the relay's pending set (a
- * gateway dying before this line is covered by the relay's scan) and the hold-expiry index (covered
- * by the sweeper's safety scan).
- */
+/** The work lists outside the account's slot (see work-lists.ts), after the step. */
 function afterStep(deps: EngineDeps, accountId: string, record: DecisionRecord, outcome: StepOutcome | undefined): void {
-  void deps.redis.sadd(keys.outboxPending(), accountId).catch(() => undefined);
+  const lists = workListsOf(deps.redis);
+  lists.outboxPending(accountId);
   const approved = outcome !== undefined && outcome.declined === false && record.predeclined === null;
   const opened = approved && record.approved.holdEffect?.effect === 'opened' ? record.approved.hold : null;
-  if (opened) void indexHoldExpiry(deps.redis, accountId, Date.parse(opened.expiresAt)).catch(() => undefined);
+  if (opened) lists.holdExpiry(accountId, Date.parse(opened.expiresAt));
 }
