@@ -3,3 +3,4 @@ export * from './atomic-step';
 export * from './records';
 export * from './card-secrets';
 export * from './transaction-record';
+export * from './account-read';

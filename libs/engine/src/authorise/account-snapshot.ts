@@ -1,9 +1,9 @@
 import type Redis from 'ioredis';
-import { accountFromHash, AccountRecord, CardRecord, cardFromHash, HoldRecord, keys, TransactionRecord, transactionFromHash } from '@lib/store';
+import { accountFromHash, AccountRecord, CardRecord, cardFromHash, HoldRecord, readAccount, TransactionRecord, transactionFromHash } from '@lib/store';
 
 /**
- * The state a decision is computed from, read in one pipelined round trip (two when the message's
- * TI has a hold: its record is read next). The atomic step later re-checks what can move under it
+ * The state a decision is computed from, read in one round trip (account-read.lua, with the TI's
+ * hold when it is held). The atomic step later re-checks what can move under it
  * (balances and counters by bounded moves; card, account and TI record by their versions; the
  * hold by its exact stored value), so this read needs no lock.
  */
@@ -42,29 +42,16 @@ export interface SnapshotRequest {
 }
 
 export async function readSnapshot(redis: Redis, req: SnapshotRequest): Promise<AccountSnapshot | undefined> {
-  const { accountId, cardId } = req;
-  const pipeline = redis
-    .pipeline()
-    .hgetall(keys.account(accountId))
-    .hgetall(keys.card(accountId, cardId))
-    .hgetall(keys.balances(accountId))
-    .hgetall(req.transactionId ? keys.transaction(accountId, req.transactionId) : keys.account(accountId))
-    .get(keys.message(accountId, req.messageKey))
-    .hexists(keys.revokedConsents(accountId, cardId), req.merchantId ?? '');
-  for (const counter of req.counterKeys) pipeline.get(keys.counter(accountId, counter));
-  const replies = (await pipeline.exec()) ?? [];
-  const failed = replies.find(([error]) => error);
-  if (failed) throw failed[0];
-  const value = (i: number) => replies[i][1];
-  const account = accountFromHash(value(0) as Record<string, string>);
-  const card = cardFromHash(value(1) as Record<string, string>);
+  const read = await readAccount(redis, req);
+  const account = accountFromHash(read.account);
+  const card = cardFromHash(read.card);
   if (!account || !card) return undefined;
   const balances = new Map<string, bigint>();
-  for (const [field, amount] of Object.entries(value(2) as Record<string, string>)) balances.set(field, BigInt(amount));
+  for (const [field, amount] of Object.entries(read.balances)) balances.set(field, BigInt(amount));
   const counters = new Map<string, bigint>();
-  req.counterKeys.forEach((counter, i) => counters.set(counter, BigInt((value(6 + i) as string | null) ?? '0')));
-  const transaction = req.transactionId !== undefined ? transactionFromHash(req.transactionId, value(3) as Record<string, string>) : undefined;
-  const hold = transaction?.holdId !== undefined && transaction.status === 'held' ? await readHold(redis, accountId, transaction.holdId) : undefined;
+  req.counterKeys.forEach((counter, i) => counters.set(counter, BigInt(read.counters[i] ?? '0')));
+  const transaction = req.transactionId !== undefined ? transactionFromHash(req.transactionId, read.transaction) : undefined;
+  const hold = read.holdRaw === null ? undefined : { raw: read.holdRaw, record: JSON.parse(read.holdRaw) as HoldRecord };
   return {
     account,
     card,
@@ -73,15 +60,10 @@ export async function readSnapshot(redis: Redis, req: SnapshotRequest): Promise<
     originalHoldId: transaction?.holdId,
     transaction,
     hold,
-    storedDecision: value(4) as string | null,
-    consentRevoked: req.merchantId !== undefined && value(5) === 1,
+    storedDecision: read.storedDecision,
+    consentRevoked: req.merchantId !== undefined && read.consentRevoked,
     counters,
   };
-}
-
-async function readHold(redis: Redis, accountId: string, holdId: string): Promise<SnapshotHold | undefined> {
-  const raw = await redis.hget(keys.holds(accountId), holdId);
-  return raw === null ? undefined : { raw, record: JSON.parse(raw) as HoldRecord };
 }
 
 /** The hold as the step will see it at `nowMs`: a hold due by then is expired by the step first. */
