@@ -1,7 +1,7 @@
 import { money } from '@lib/money';
 import { decideSca } from '@lib/programs';
 import type { BadActorKind } from '../scenario/scenario';
-import type { CardholderPlanner } from './cardholder-planner';
+import { CardholderPlanner } from './cardholder-planner';
 import { contactless, ecommerceRequest, planPurchaseClearing, request } from './everyday';
 import { domesticMerchants, RESTRICTED_MERCHANT } from './merchants';
 
@@ -69,8 +69,15 @@ function wrongPin(p: CardholderPlanner, atMs: number): void {
   auth('right', ['75'], next());
   p.emit({ type: 'back-office', atMs: next(), family: 'bad-actor', behaviour: 'wrong-pin:unblock', expect: null, card, action: { kind: 'pin-unblock' } });
   const right = inquiry('right');
-  const outcome = p.decide(right, next(), true);
-  auth('right', outcome.approved ? ['00'] : null, at);
+  const outcome = p.decide(right, next());
+  // The right PIN after the unblock: approved, or the decline the model knows (05 while a wallet
+  // is below zero); not sent when the model cannot tell.
+  const expect = CardholderPlanner.expectationOf(outcome);
+  if (expect !== undefined) {
+    const txn = p.newTxn();
+    p.book(txn, right, outcome, at);
+    p.emit({ type: 'auth', atMs: at, family: 'bad-actor', behaviour: 'wrong-pin', expect, txn, card, request: right, retry: false, timeout: false, standIn: false });
+  }
   p.reserve(atMs, at);
 }
 
@@ -95,7 +102,7 @@ function scaMissing(p: CardholderPlanner, atMs: number): void {
   p.reserve(atMs, atMs + 60_000);
   if (!planned) return;
   p.sca.set(card, { exemptedCount: 0, exemptedTotal: money(0n, 'EUR') });
-  planPurchaseClearing(p, planned.txn, atMs + 60_000, stepUp, planned.outcome.billingMinor, planned.outcome.walletCurrency);
+  planPurchaseClearing(p, planned.txn, atMs + 60_000, stepUp);
 }
 
 /** The holder reports the card lost (back office); a thief then tries it: 41. Nothing more on it. */

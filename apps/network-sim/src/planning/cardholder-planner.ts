@@ -15,7 +15,7 @@ import {
   startOfLocalDay,
 } from '@lib/programs';
 import type { PersonaSpec, Scenario } from '../scenario/scenario';
-import { IssuerModel, ModelOutcome } from './issuer-model';
+import { EffectTiming, IssuerModel, ModelOutcome } from './issuer-model';
 import type { AuthStep, ClearingItem, Family, PlannedCardholder, RequestSpec, Step } from './plan';
 import { Prng } from './prng';
 
@@ -34,6 +34,8 @@ export interface PlanContext {
   readonly horizonMs: number;
   /** When the issuer is "unavailable" and the network stands in (network.standIn). */
   readonly standInWindows: readonly TimeWindow[];
+  /** When clearing files and hold expiries move balances (the shadow model's windows). */
+  readonly timing: EffectTiming;
 }
 
 export interface TimeWindow {
@@ -92,7 +94,7 @@ export class CardholderPlanner {
     const program = ctx.catalogue.programs.get(persona.program);
     if (program === undefined) throw new Error(`unknown program ${persona.program}`);
     this.program = program;
-    this.model = new IssuerModel(program, ctx.catalogue.rates, RESERVE_MINOR);
+    this.model = new IssuerModel(program, ctx.catalogue.rates, RESERVE_MINOR, ctx.timing);
     for (const funding of persona.funding) this.model.credit(funding.currency, funding.minor);
     const creation = program.fees.cardCreation;
     for (const form of persona.cards) if (creation) this.model.debit(program.accountCurrency, creation[form].amountMinor);
@@ -149,14 +151,27 @@ export class CardholderPlanner {
     return `${this.index}-${this.txnCount}`;
   }
 
+  /**
+   * Adds a step to the plan. The model follows what the plan sends: a reversal gives the hold
+   * back, a completion posts its final amount, a load credits its wallet (authorisations are
+   * booked by whoever decides them: see book).
+   */
   emit(step: StepInput): void {
     if (step.atMs < this.ctx.startMs || step.atMs >= this.ctx.horizonMs) return;
     this.stepCount += 1;
     this.steps.push({ ...step, cardholder: this.index, seq: this.index * 1_000_000 + this.stepCount } as Step);
+    if (step.type === 'reversal' && step.remainingMinor === 0n) this.model.reverse(step.txn, step.atMs);
+    else if (step.type === 'completion') this.model.complete(step.txn, step.amountMinor, step.atMs);
+    else if (step.type === 'back-office' && step.action.kind === 'load') this.model.credit(step.action.amount.currency, step.action.amount.minor, step.atMs);
   }
 
+  /** Adds a line to a future clearing file; the model books what it will do to the balances. */
   addClearing(item: ClearingItem): void {
-    if (this.ctx.scenario.clearing.enabled) this.clearing.push(item);
+    if (!this.ctx.scenario.clearing.enabled) return;
+    this.clearing.push(item);
+    if (item.kind === 'presentment') this.model.present(item.txn, item);
+    else if (item.kind === 'refund') this.model.refund(item.txn, item);
+    else this.model.forcePost({ ...item, mcc: item.merchant.mcc });
   }
 
   /**
@@ -172,9 +187,23 @@ export class CardholderPlanner {
     return physical ?? virtual;
   }
 
-  /** What the model says about a request (booked when `book`). */
-  decide(request: RequestSpec, atMs: number, book: boolean, incremental = false): ModelOutcome {
-    return this.model.decide(cardTransactionOf(request, incremental), atMs, book);
+  /** What the model says about a request (nothing booked). */
+  decide(request: RequestSpec, atMs: number, incremental = false): ModelOutcome {
+    return this.model.decide(cardTransactionOf(request, incremental), atMs);
+  }
+
+  /**
+   * Books a decided request in the model: `txn` is the plan's transaction id (an incremental
+   * authorisation's is its original's); `standIn`: sent as a 0120 advice (it holds like a 0100).
+   */
+  book(txn: string, request: RequestSpec, outcome: ModelOutcome, atMs: number, options: { incremental?: boolean; standIn?: boolean } = {}): void {
+    this.model.book(txn, cardTransactionOf(request, options.incremental ?? false), outcome, atMs, options.standIn ? '0120' : request.mti);
+  }
+
+  /** The expectation of a request whose answer the model knows; undefined when it cannot tell. */
+  static expectationOf(outcome: ModelOutcome): string[] | undefined {
+    if (outcome.approved) return ['00'];
+    return outcome.code === null ? undefined : [outcome.code];
   }
 
   inStandInWindow(atMs: number): boolean {
@@ -191,7 +220,7 @@ export class CardholderPlanner {
     input: { family: Family; behaviour: string; card: CardForm; request: RequestSpec; networkEffects: boolean },
   ): { txn: string; timedOut: boolean; outcome: Extract<ModelOutcome, { approved: true }> } | undefined {
     if (this.deadCards.has(input.card)) return undefined;
-    const outcome = this.decide(input.request, atMs, true);
+    const outcome = this.decide(input.request, atMs);
     if (!outcome.approved) return undefined;
     const txn = this.newTxn();
     const network = this.ctx.scenario.network;
@@ -199,6 +228,7 @@ export class CardholderPlanner {
     const standIn = input.networkEffects && input.request.mti === '0100' && input.request.pin === null && input.request.condition !== '06' && this.inStandInWindow(atMs);
     const timeout = input.networkEffects && !standIn && input.request.mti === '0100' && draw.chance(network.timeoutShare);
     const retry = input.networkEffects && !timeout && draw.chance(network.retryShare);
+    this.book(txn, input.request, outcome, atMs, { standIn });
     this.emit({ type: 'auth', atMs, family: input.family, behaviour: input.behaviour, expect: ['00'], txn, card: input.card, request: input.request, retry, timeout, standIn } satisfies Omit<AuthStep, 'seq' | 'cardholder'>);
     if (timeout) {
       // The network's timer ran out: it reverses what it sent with a 0420 advice (no clearing).

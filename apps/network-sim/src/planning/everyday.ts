@@ -1,4 +1,4 @@
-import { CurrencyCode, exponentOf, money } from '@lib/money';
+import { exponentOf, money } from '@lib/money';
 import { decideSca } from '@lib/programs';
 import type { BehaviourSpec } from '../scenario/scenario';
 import { CardholderPlanner, cardTransactionOf } from './cardholder-planner';
@@ -43,23 +43,15 @@ function merchantOf(prng: Prng, categories: readonly MerchantCategory[]): Mercha
  * The presentments of an approved purchase (clearing.md), with the realistic differences of the
  * scenario's clearing section: tips on restaurant bills, split shipments online, late ones.
  */
-export function planPurchaseClearing(
-  p: CardholderPlanner,
-  txn: string,
-  atMs: number,
-  req: RequestSpec,
-  billingMinor: bigint,
-  walletCurrency: CurrencyCode,
-): void {
+export function planPurchaseClearing(p: CardholderPlanner, txn: string, atMs: number, req: RequestSpec): void {
   const c = p.ctx.scenario.clearing;
   const prng = p.prng('clearing', txn);
   const delay = prng.int(c.delayDays.min, c.delayDays.max);
   const base = { kind: 'presentment' as const, txn, cardholder: p.index, currency: req.currency };
   if (req.merchant.mcc === '5812' && prng.chance(c.tipShare)) {
     const percent = BigInt(prng.int(c.tipPercent.min, c.tipPercent.max));
+    // The tip is debited beyond the hold (the model books it with the presentment, even below zero).
     p.addClearing({ ...base, processingDay: p.processingDay(atMs, delay), amountMinor: (req.amountMinor * (100n + percent)) / 100n, final: true, label: 'tip' });
-    // The tip is debited beyond the hold: the model spends it too.
-    p.model.debit(walletCurrency, (billingMinor * percent) / 100n + 1n);
   } else if (req.condition === '59' && req.amountMinor >= 200n && prng.chance(c.splitShare)) {
     const first = (req.amountMinor * BigInt(prng.int(30, 70))) / 100n;
     p.addClearing({ ...base, processingDay: p.processingDay(atMs, delay), amountMinor: first, final: false, label: 'split' });
@@ -82,7 +74,7 @@ export function posPurchase(p: CardholderPlanner, spec: Spec<'pos-purchase'>, at
   const base = { amountMinor, currency: p.program.accountCurrency, merchant: merchantOf(prng, spec.merchants) };
   const req = entry === 'chip-pin' ? chipAndPin(base) : contactless(base, card === 'virtual');
   const planned = p.approvedAuth(atMs, { family: 'everyday', behaviour: spec.kind, card, request: req, networkEffects: true });
-  if (planned && !planned.timedOut) planPurchaseClearing(p, planned.txn, atMs, req, planned.outcome.billingMinor, planned.outcome.walletCurrency);
+  if (planned && !planned.timedOut) planPurchaseClearing(p, planned.txn, atMs, req);
 }
 
 export function ecommercePurchase(p: CardholderPlanner, spec: Spec<'ecommerce'>, atMs: number): void {
@@ -102,7 +94,7 @@ export function ecommercePurchase(p: CardholderPlanner, spec: Spec<'ecommerce'>,
   const planned = p.approvedAuth(atMs, { family: 'everyday', behaviour: spec.kind, card, request: req, networkEffects: !exempt });
   if (!planned) return;
   p.sca.set(card, exempt && exemption.outcome === 'exempted' ? exemption.onApproval : { exemptedCount: 0, exemptedTotal: money(0n, 'EUR') });
-  if (!planned.timedOut) planPurchaseClearing(p, planned.txn, atMs, req, planned.outcome.billingMinor, planned.outcome.walletCurrency);
+  if (!planned.timedOut) planPurchaseClearing(p, planned.txn, atMs, req);
 }
 
 export function atmWithdrawal(p: CardholderPlanner, spec: Spec<'atm-withdrawal'>, atMs: number): void {
@@ -141,7 +133,7 @@ export function travelPurchase(p: CardholderPlanner, spec: Spec<'travel-purchase
   const base = { amountMinor, currency: destination.currency, merchant: foreignMerchant(destination, category) };
   const req = entry === 'chip-pin' ? chipAndPin(base) : entry === 'ecommerce' ? ecommerceRequest(base, true) : contactless(base, card === 'virtual');
   const planned = p.approvedAuth(atMs, { family: 'travel', behaviour: spec.kind, card, request: req, networkEffects: true });
-  if (planned && !planned.timedOut) planPurchaseClearing(p, planned.txn, atMs, req, planned.outcome.billingMinor, planned.outcome.walletCurrency);
+  if (planned && !planned.timedOut) planPurchaseClearing(p, planned.txn, atMs, req);
 }
 
 /** A cash amount a machine abroad gives: a round number of 10 (or 1,000 for yen) major units. */
@@ -187,12 +179,13 @@ export function limitHit(p: CardholderPlanner, spec: Spec<'limit-hit'>, atMs: nu
     const amountMinor = amountOf();
     if (amountMinor === undefined) return;
     const req = atmRequest({ amountMinor, currency, merchant }, '0100');
-    const outcome = p.decide(req, atMs, false);
+    const outcome = p.decide(req, atMs);
     if (outcome.approved || outcome.code !== spec.expect) return;
     p.emit({ type: 'auth', atMs, family: 'travel', behaviour: `${spec.kind}:${spec.limit}`, expect: [spec.expect], txn: p.newTxn(), card, request: req, retry: false, timeout: false, standIn: false });
     return;
   }
-  // atm-count: approved withdrawals until the rules decline the next one with the expected code.
+  // atm-count: approved withdrawals until the rules decline the next one with the expected code,
+  // tried on a copy of the model, then planned (and booked) for real.
   const trial = p.model.clone();
   const planned: { atMs: number; req: ReturnType<typeof atmRequest> }[] = [];
   for (let i = 0; i < 8; i++) {
@@ -200,16 +193,17 @@ export function limitHit(p: CardholderPlanner, spec: Spec<'limit-hit'>, atMs: nu
     if (amountMinor === undefined) return;
     const at = atMs + i * 3 * 60_000;
     const req = atmRequest({ amountMinor, currency, merchant }, '0100');
-    const outcome = trial.decide(cardTransactionOf(req), at, true);
+    const outcome = trial.decide(cardTransactionOf(req), at);
     if (outcome.approved) {
+      trial.book(`trial-${i}`, cardTransactionOf(req), outcome, at, req.mti);
       planned.push({ atMs: at, req });
       continue;
     }
     if (outcome.code !== spec.expect || planned.length === 0) return;
-    p.model.adopt(trial);
     p.reserve(atMs, at);
     for (const step of planned) {
       const txn = p.newTxn();
+      p.book(txn, step.req, p.decide(step.req, step.atMs), step.atMs);
       p.emit({ type: 'auth', atMs: step.atMs, family: 'travel', behaviour: `${spec.kind}:${spec.limit}`, expect: ['00'], txn, card, request: step.req, retry: false, timeout: false, standIn: false });
       p.addClearing({ kind: 'presentment', txn, cardholder: p.index, processingDay: p.processingDay(step.atMs, 1), amountMinor: step.req.amountMinor, currency, final: true, label: 'exact' });
     }

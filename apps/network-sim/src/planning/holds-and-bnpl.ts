@@ -38,8 +38,9 @@ export function hotelStay(p: CardholderPlanner, spec: Spec<'hotel-stay'>, atMs: 
     const addedMinor = (estimate * BigInt(prng.int(15, 35))) / 100n;
     p.schedule(at, (when) => {
       const added = incremental(req, addedMinor);
-      const outcome = p.decide(added, when, true, true);
+      const outcome = p.decide(added, when, true);
       if (!outcome.approved) return;
+      p.book(planned.txn, added, outcome, when, { incremental: true });
       heldMinor += addedMinor;
       p.emit({ type: 'incremental', atMs: when, family: 'hotel-car', behaviour: `${spec.kind}:incremental`, expect: ['00'], txn: planned.txn, amountMinor: addedMinor });
     });
@@ -128,9 +129,14 @@ export function bnplPlan(p: CardholderPlanner, spec: Spec<'bnpl-plan'>, atMs: nu
         p.emit({ type: 'auth', atMs: when, family: 'bnpl', behaviour: `${spec.kind}:after-revocation`, expect: ['57'], txn: p.newTxn(), card, request: charge, retry: false, timeout: false, standIn: false });
         return;
       }
-      const outcome = p.decide(charge, when, true);
+      // The merchant charges whatever the balance: approved, or the decline the model knows (51
+      // with its fee, 05 while a wallet is below zero); not sent when the model cannot tell.
+      const outcome = p.decide(charge, when);
+      const expect = CardholderPlanner.expectationOf(outcome);
+      if (expect === undefined) return;
       const txn = p.newTxn();
-      p.emit({ type: 'auth', atMs: when, family: 'bnpl', behaviour: `${spec.kind}:instalment`, expect: outcome.approved ? ['00'] : null, txn, card, request: charge, retry: false, timeout: false, standIn: false });
+      p.book(txn, charge, outcome, when);
+      p.emit({ type: 'auth', atMs: when, family: 'bnpl', behaviour: `${spec.kind}:instalment`, expect, txn, card, request: charge, retry: false, timeout: false, standIn: false });
       if (!outcome.approved) return;
       paid.push({ txn, amountMinor: each });
       p.addClearing({ kind: 'presentment', txn, cardholder: p.index, processingDay: p.processingDay(when, 1), amountMinor: each, currency, final: true, label: 'instalment' });

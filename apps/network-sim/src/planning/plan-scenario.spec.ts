@@ -301,6 +301,32 @@ describe('planScenario', () => {
     expect(all.filter((a) => a.retry).length / all.length).toBeGreaterThan(0.1);
   });
 
+  it('repays a wallet that tips took below zero with a load in its currency (05 otherwise), and plans no 05', () => {
+    const s = scenario(`
+name: test
+seed: 5
+clearing: { tipShare: 1 }
+personas:
+  - name: traveller
+    program: travel-multicurrency
+    cards: [physical]
+    funding: { EUR: "400.00", GBP: "40.00" }
+    behaviours:
+      - { kind: travel-purchase, perDay: 3, amount: ["4.00", "20.00"], destinations: [GB], mix: { chip-pin: 1 } }`);
+    const p = plan(s, 30, 4);
+    const repays = p.steps.filter((step) => step.type === 'back-office' && step.behaviour === 'repay');
+    expect(repays.length).toBeGreaterThan(0);
+    for (const repay of repays) {
+      if (repay.type !== 'back-office' || repay.action.kind !== 'load') throw new Error('a repay is a load');
+      // travel-multicurrency takes at least 10.00 GBP per load.
+      expect(repay.action.amount).toEqual({ currency: 'GBP', minor: expect.any(BigInt) });
+      expect(repay.action.amount.minor).toBeGreaterThanOrEqual(1_000n);
+    }
+    for (const step of auths(p)) expect(step.expect).toEqual(['00']);
+    // Purchases go on after the repayments.
+    expect(auths(p).filter((a) => repays.some((r) => r.cardholder === a.cardholder && r.atMs < a.atMs)).length).toBeGreaterThan(10);
+  });
+
   it('on the real clock keeps each cardholder in order and interleaves them all', () => {
     const s = scenario(persona('eur-premium', '      - { kind: hotel-stay, perDay: 1, amount: ["100.00", "200.00"], nights: { min: 2, max: 2 } }\n      - { kind: pos-purchase, perDay: 6, amount: ["1.00", "9.00"] }'));
     const p = plan(s, 1, 10, true);

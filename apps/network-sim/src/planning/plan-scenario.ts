@@ -1,9 +1,11 @@
+import { CurrencyCode, exponentOf } from '@lib/money';
 import { addDays, LocalDate, localDateOf, ProgramCatalogue, startOfLocalDay } from '@lib/programs';
 import type { BehaviourSpec, PersonaSpec, Scenario } from '../scenario/scenario';
 import { badActor } from './bad-actors';
 import { CardholderPlanner, DAYTIME_END_HOUR, DAYTIME_START_HOUR, MS_PER_DAY, MS_PER_MINUTE, PlanContext, TimeWindow } from './cardholder-planner';
 import { atmWithdrawal, balanceInquiry, ecommercePurchase, limitHit, posPurchase, travelAtm, travelPurchase } from './everyday';
 import { bnplCardCheck, bnplPlan, bnplVoid, carRental, hotelStay } from './holds-and-bnpl';
+import { ACCELERATED_TIMING, REAL_CLOCK_TIMING } from './issuer-model';
 import { domesticMerchants } from './merchants';
 import type { ClearingItem, Plan, PlannedCardholder, Step } from './plan';
 import { Prng } from './prng';
@@ -166,6 +168,7 @@ export function planCardholder(ctx: PlanContext, index: number, persona: Persona
     });
   });
   planReloads(p, persona, dates);
+  planRepayments(p, persona, dates);
   planForcePosts(p, dates);
   p.drain();
   return { cardholder, steps: p.steps, clearing: p.clearing, holdsLeftToExpire: p.holdsLeftToExpire };
@@ -177,12 +180,47 @@ function planReloads(p: CardholderPlanner, persona: PersonaSpec, dates: readonly
   if (reload === null) return;
   for (let day = reload.everyDays; day < dates.length; day += reload.everyDays) {
     p.schedule(p.atLocal(dates[day], 7, 0), (when) => {
-      // A holder tops up when the balance runs low (the model's balance is a lower bound).
-      if (p.model.availableMinor(reload.amount.currency) >= reload.amount.minor * 2n) return;
-      p.model.credit(reload.amount.currency, reload.amount.minor);
+      // A holder tops up when the balance runs low (the model's lower bound); the model follows the load.
+      if (p.model.availableMinor(reload.amount.currency, when) >= reload.amount.minor * 2n) return;
       p.emit({ type: 'back-office', atMs: when, family: 'back-office', behaviour: 'reload', expect: null, card: persona.cards[0], action: { kind: 'load', amount: reload.amount } });
     });
   }
+}
+
+/**
+ * A wallet below zero (a tip or a late presentment beyond what was left, a force post) suspends
+ * every debit of the account, `05`, until a load brings it back to 0 or more (network-interface.md).
+ * Every morning the holder repays each wallet that may be below zero (the model's lower bound): a
+ * load of the debt rounded up to a whole unit, or the program's minimum load when that is more.
+ */
+function planRepayments(p: CardholderPlanner, persona: PersonaSpec, dates: readonly LocalDate[]): void {
+  for (const date of dates) {
+    p.schedule(p.atLocal(date, 7, 30), (when) => {
+      for (const [currency, bounds] of p.model.balances(when)) {
+        if (bounds.low >= 0n) continue;
+        const debt = roundUpToUnit(-bounds.low, currency);
+        const minimum = minimumLoad(p, currency, when);
+        if (minimum === undefined) continue;
+        const amount = { currency, minor: debt > minimum ? debt : minimum };
+        p.emit({ type: 'back-office', atMs: when, family: 'back-office', behaviour: 'repay', expect: null, card: persona.cards[0], action: { kind: 'load', amount } });
+      }
+    });
+  }
+}
+
+function roundUpToUnit(minor: bigint, currency: CurrencyCode): bigint {
+  const unit = 10n ** BigInt(exponentOf(currency));
+  return ((minor + unit - 1n) / unit) * unit;
+}
+
+/** The smallest load the program accepts in a currency (its own minimum, else the account-currency one), with a unit to spare. */
+function minimumLoad(p: CardholderPlanner, currency: CurrencyCode, atMs: number): bigint | undefined {
+  const loads = p.program.loads;
+  const own = loads.minimumByCurrency.get(currency);
+  if (own !== undefined) return roundUpToUnit(own.amountMinor, currency);
+  const equivalent = p.accountToCurrency(loads.perLoadMin.amountMinor, currency, atMs);
+  if (equivalent === undefined) return undefined;
+  return currency === p.program.accountCurrency ? roundUpToUnit(equivalent, currency) : roundUpToUnit(equivalent, currency) + 10n ** BigInt(exponentOf(currency));
 }
 
 /** Force posts: presentments the network sends without any authorisation (small transit fares). */
@@ -197,7 +235,6 @@ function planForcePosts(p: CardholderPlanner, dates: readonly LocalDate[]): void
         const card = p.cardFor('contactless');
         if (card === undefined) return;
         const amountMinor = prng.bigintBetween(150n, 600n);
-        p.model.debit(p.program.accountCurrency, amountMinor);
         p.addClearing({ kind: 'force-post', cardholder: p.index, card, processingDay: p.processingDay(at, 1), amountMinor, currency: p.program.accountCurrency, merchant: domesticMerchants('transport')[0] });
       });
     }
@@ -247,7 +284,9 @@ export function planScenario(options: PlanOptions): Plan {
   const endMs = startMs + Math.round(days * MS_PER_DAY);
   const timeZone = catalogue.programs.get(scenario.personas[0].program)?.timeZone ?? 'Europe/Paris';
   const horizonMs = options.compress ? endMs + COMPRESSED_HORIZON_DAYS * MS_PER_DAY : endMs;
-  const ctx: PlanContext = { scenario, catalogue, seed, startMs, endMs, horizonMs, standInWindows: standInWindows(scenario, seed, startMs, days, timeZone) };
+  // Real-clock runs post their clearing after the traffic and see no hold expire (IssuerModel).
+  const timing = options.compress ? REAL_CLOCK_TIMING : ACCELERATED_TIMING;
+  const ctx: PlanContext = { scenario, catalogue, seed, startMs, endMs, horizonMs, standInWindows: standInWindows(scenario, seed, startMs, days, timeZone), timing };
   const fixed = options.cardholders;
   const maxCardholders = options.maxCardholders ?? 100_000;
   const cardholders: PlannedCardholder[] = [];
