@@ -24,7 +24,11 @@ import {
   roundFloor,
   roundCeil,
   CurrencyCode,
+  multiply,
+  roundToBigInt,
+  Rounding,
 } from './index';
+import { roundedQuotient, scaledIntegerOf } from './rounding';
 
 const eur = (minor: bigint): Money<'EUR'> => money(minor, 'EUR');
 const usd = (minor: bigint): Money<'USD'> => money(minor, 'USD');
@@ -157,6 +161,119 @@ describe('Money properties', () => {
         const right = add(a, add(b, c)).amountMinor;
         return left === right && subtract(add(a, b), b).amountMinor === a.amountMinor;
       }),
+    );
+  });
+});
+
+describe('integer arithmetic of percentage, multiply and convert: exactly what Decimal computes', () => {
+  // The Decimal computations these functions used before their integer path (the reference).
+  const decimalPercentage = (m: Money, p: Decimal, r: Rounding) =>
+    roundToBigInt(new Decimal(m.amountMinor.toString()).mul(p).div(100), r);
+  const decimalMultiply = (m: Money, f: Decimal, r: Rounding) =>
+    roundToBigInt(new Decimal(m.amountMinor.toString()).mul(f), r);
+  const decimalConvert = (m: Money, rate: Decimal, to: CurrencyCode, r: Rounding) =>
+    fromMajorDecimal(toMajorDecimal(m).mul(rate), to, r).amountMinor;
+
+  const roundings = [roundHalfUp, roundHalfEven, roundHalfDown, roundDown, roundUp, roundFloor, roundCeil];
+  const rounding = fc.constantFrom(...roundings);
+  // JPY 0, EUR 2, KWD 3 decimals: conversions scale both ways.
+  const code = fc.constantFrom<CurrencyCode>('JPY', 'EUR', 'KWD');
+  // Amounts of every size, signs and ties (ending in 5, 50...), up to beyond 40 digits.
+  const amountMinor = fc.oneof(
+    fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }),
+    fc.bigInt({ min: -999n, max: 999n }).map((v) => v * 5n),
+    fc.bigInt({ min: -(10n ** 45n), max: 10n ** 45n }),
+  );
+  // Decimals of 1 to 45 significant digits and -5 to 30 decimals (rates, percentages, factors).
+  const decimal = fc
+    .tuple(
+      fc.bigInt({ min: -(10n ** 45n), max: 10n ** 45n }),
+      fc.integer({ min: -5, max: 30 }),
+      fc.integer({ min: 1, max: 45 }),
+    )
+    .map(([units, decimals, digits]) => {
+      const trimmed = units % 10n ** BigInt(digits);
+      return new Decimal(trimmed.toString()).div(new Decimal(10).pow(decimals));
+    });
+
+  it('percentage', () => {
+    fc.assert(
+      fc.property(
+        amountMinor,
+        decimal,
+        rounding,
+        code,
+        (minor, p, r, c) =>
+          percentage(money(minor, c), p, r).amountMinor === decimalPercentage(money(minor, c), p, r),
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('multiply', () => {
+    fc.assert(
+      fc.property(
+        amountMinor,
+        decimal,
+        rounding,
+        code,
+        (minor, f, r, c) =>
+          multiply(money(minor, c), f, r).amountMinor === decimalMultiply(money(minor, c), f, r),
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('convert', () => {
+    fc.assert(
+      fc.property(
+        amountMinor,
+        decimal,
+        rounding,
+        code,
+        code,
+        (minor, rate, r, from, to) =>
+          convert(money(minor, from), rate, to, r).amountMinor ===
+          decimalConvert(money(minor, from), rate, to, r),
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('ties and signs, one by one', () => {
+    const half = new Decimal('0.5');
+    for (const r of roundings) {
+      for (const minor of [-25n, -15n, -5n, -1n, 0n, 1n, 5n, 15n, 25n]) {
+        expect(multiply(eur(minor), half, r).amountMinor).toBe(decimalMultiply(eur(minor), half, r));
+        expect(percentage(eur(minor * 10n), new Decimal(5), r).amountMinor).toBe(
+          decimalPercentage(eur(minor * 10n), new Decimal(5), r),
+        );
+      }
+    }
+  });
+
+  it('reads a decimal as whole units of 10^-scale, and rounds quotients like toDecimalPlaces(0)', () => {
+    expect(scaledIntegerOf(new Decimal('-0.0056'))).toEqual({ units: -56n, scale: 4, digits: 2 });
+    expect(scaledIntegerOf(new Decimal('178.5'))).toEqual({ units: 1785n, scale: 1, digits: 4 });
+    expect(scaledIntegerOf(new Decimal('1500'))).toEqual({ units: 1500n, scale: 0, digits: 4 });
+    // A Decimal of other settings may print in exponent notation.
+    const Scientific = Decimal.clone({ toExpNeg: -7, toExpPos: 21 });
+    expect(scaledIntegerOf(new Scientific('-0.000000015'))).toEqual({ units: -15n, scale: 9, digits: 2 });
+    expect(scaledIntegerOf(new Scientific('1.5e22'))).toEqual({
+      units: 15n * 10n ** 21n,
+      scale: 0,
+      digits: 23,
+    });
+    // Divisors 2^a x 5^b: the Decimal quotient is exact (at most 33 digits here), ties included.
+    const divisor = fc
+      .tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 12 }))
+      .map(([a, b]) => 2n ** BigInt(a) * 5n ** BigInt(b));
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), divisor, rounding, (n, d, r) => {
+        const expected = roundToBigInt(new Decimal(n.toString()).div(d.toString()), r);
+        return roundedQuotient(n, d, r) === expected;
+      }),
+      { numRuns: 5_000 },
     );
   });
 });

@@ -1,5 +1,13 @@
 import { currency, CurrencyCode, Currency } from './currencies';
-import { Decimal, DecimalValue, Rounding, powerOfTen, roundToBigInt } from './rounding';
+import {
+  Decimal,
+  DecimalValue,
+  Rounding,
+  powerOfTen,
+  roundToBigInt,
+  roundedQuotient,
+  scaledIntegerOf,
+} from './rounding';
 
 declare const moneyBrand: unique symbol;
 
@@ -121,6 +129,38 @@ export function isPositive(m: Money): boolean {
   return m.amountMinor > 0n;
 }
 
+const BIGINT_POWERS_OF_TEN: readonly bigint[] = Array.from(
+  { length: Decimal.precision + 1 },
+  (_, n) => 10n ** BigInt(n),
+);
+const powerOfTenBigInt = (n: number): bigint => BIGINT_POWERS_OF_TEN[n] ?? 10n ** BigInt(n);
+
+/**
+ * round(amountMinor x factor x 10^-shift) with the named rule, computed on integers when that is
+ * provably what the Decimal computation gives: the factor is a Decimal and amount and factor
+ * have at most `Decimal.precision` digits together, so the Decimal product is exact (scaling by
+ * powers of ten is exact too) and rounding the exact value once is all Decimal does. undefined
+ * otherwise (the caller computes with Decimal). Saves the Decimal allocations of every fee and
+ * conversion of a message.
+ */
+function exactScaledProduct(
+  amountMinor: bigint,
+  factor: DecimalValue,
+  shift: number,
+  rounding: Rounding,
+): bigint | undefined {
+  if (!Decimal.isDecimal(factor) || !factor.isFinite()) return undefined;
+  const scaled = scaledIntegerOf(factor);
+  const amountDigitsAllowed = Decimal.precision - scaled.digits;
+  if (amountDigitsAllowed <= 0) return undefined;
+  const magnitude = amountMinor < 0n ? -amountMinor : amountMinor;
+  if (magnitude >= BIGINT_POWERS_OF_TEN[amountDigitsAllowed]) return undefined;
+  const product = amountMinor * scaled.units;
+  const divisorDigits = shift + scaled.scale;
+  if (divisorDigits <= 0) return product * powerOfTenBigInt(-divisorDigits);
+  return roundedQuotient(product, powerOfTenBigInt(divisorDigits), rounding);
+}
+
 /** The exact amount in major units as a Decimal (12.50 EUR -> 12.5). */
 export function toMajorDecimal(m: Money): Decimal {
   return new Decimal(m.amountMinor.toString()).div(powerOfTen(currencyOf(m).exponent));
@@ -145,6 +185,8 @@ export function percentage<C extends CurrencyCode>(
   percent: DecimalValue,
   rounding: Rounding,
 ): Money<C> {
+  const exact = exactScaledProduct(m.amountMinor, percent, 2, rounding);
+  if (exact !== undefined) return money(exact, m.currency);
   const exactMinor = new Decimal(m.amountMinor.toString()).mul(percent).div(100);
   return money(roundToBigInt(exactMinor, rounding), m.currency);
 }
@@ -155,6 +197,8 @@ export function multiply<C extends CurrencyCode>(
   factor: DecimalValue,
   rounding: Rounding,
 ): Money<C> {
+  const exact = exactScaledProduct(m.amountMinor, factor, 0, rounding);
+  if (exact !== undefined) return money(exact, m.currency);
   const exactMinor = new Decimal(m.amountMinor.toString()).mul(factor);
   return money(roundToBigInt(exactMinor, rounding), m.currency);
 }
@@ -170,5 +214,9 @@ export function convert<F extends CurrencyCode, T extends CurrencyCode>(
   to: T,
   rounding: Rounding,
 ): Money<T> {
+  const exact = Decimal.isDecimal(rate)
+    ? exactScaledProduct(m.amountMinor, rate, currencyOf(m).exponent - currency(to).exponent, rounding)
+    : undefined;
+  if (exact !== undefined) return money(exact, to);
   return fromMajorDecimal(toMajorDecimal(m).mul(rate), to, rounding);
 }

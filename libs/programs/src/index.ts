@@ -65,6 +65,9 @@ export {
   startOfNextLocalMonth,
   startOfNextLocalYear,
   isKnownTimeZone,
+  CalendarDay,
+  calendarDayOf,
+  isoTimestampOf,
 } from './calendar/zoned-time';
 
 // transactions

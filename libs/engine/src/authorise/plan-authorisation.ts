@@ -2,6 +2,7 @@ import type { DecisionRecord, DeclineOutcome, FeeJson, MoneyJson } from '@lib/ev
 import { CurrencyCode, Money, money } from '@lib/money';
 import {
   ApprovalKind,
+  calendarDayOf,
   checkCardExpiry,
   checkPermissions,
   countersFor,
@@ -10,12 +11,12 @@ import {
   decideSca,
   disclosedMarkupPercent,
   equivalentIn,
+  FeeUsage,
   insufficientFundsDeclineFee,
   InstantMs,
+  isoTimestampOf,
   LimitPlan,
-  localDateOf,
-  dayIdOf,
-  monthIdOf,
+  LimitRule,
   Pricing,
   priceInWallet,
   priceTransaction,
@@ -25,10 +26,11 @@ import {
   responseCodeForDecline,
   startOfNextLocalMonth,
   verifyPinAttempt,
+  WalletBalances,
 } from '@lib/programs';
-import { AtomicStepPlan, BALANCES_KEY, Check, HOLDS_KEY, keys, maskPan, Op, StepKeys, walletFields } from '@lib/store';
-import { approvalEffects, DEBIT_KINDS, feeJson, originalFields } from '../shared/approval-effects';
-import { num, transactionExpectation, transactionWrite } from '../shared/transaction-writes';
+import { AtomicStepPlan, BALANCES_KEY, Check, HOLDS_KEY, KeyRef, keys, maskPan, Op, StepKeys } from '@lib/store';
+import { approvalEffects, DEBIT_KINDS, feeJson, originalWrite, walletFieldsOf } from '../shared/approval-effects';
+import { num, transactionExpectation } from '../shared/transaction-writes';
 import { AccountSnapshot, openHoldAt } from './account-snapshot';
 import type { ParsedRequest } from './parse-request';
 
@@ -72,7 +74,7 @@ export interface AuthorisationPlan {
 
 /** The fee-usage counter of the premium free ATM quota: home-currency ATM withdrawals this month. */
 export function feeUsageCounterKey(program: Program, nowMs: InstantMs): string {
-  return `fee-usage.atm-home.month:${monthIdOf(localDateOf(nowMs, program.timeZone))}`;
+  return `fee-usage.atm-home.month:${calendarDayOf(nowMs, program.timeZone).monthId}`;
 }
 
 const json = (m: Money): MoneyJson => ({ minor: m.amountMinor.toString(), currency: m.currency });
@@ -127,7 +129,7 @@ function cardChecks(input: PlanInput, pricing: Pricing | undefined): DeclineReas
  * hold overdrew the account (its ledger is still positive, but the money is owed all the same).
  */
 export function accountSuspended(program: Program, snapshot: AccountSnapshot): boolean {
-  return program.walletCurrencies.some((code) => (snapshot.balances.get(walletFields(code).available) ?? 0n) < 0n);
+  return program.walletCurrencies.some((code) => (snapshot.balances.get(walletFieldsOf(code).available) ?? 0n) < 0n);
 }
 
 /** PIN verification when the message carries a PIN, or the channel requires one (ATM). */
@@ -146,7 +148,7 @@ function scaDecision(input: PlanInput, pricing: Pricing | undefined) {
   if (!ecommerce) return undefined;
   const eur = program.sca.exemptionMaxAmount.currency;
   const billing = pricing?.billingAmount ?? request.txn.transactionAmount;
-  const measured = equivalentIn(input.catalogue.rates, dayIdOf(localDateOf(input.nowMs, program.timeZone)), billing, eur);
+  const measured = equivalentIn(input.catalogue.rates, calendarDayOf(input.nowMs, program.timeZone).dayId, billing, eur);
   return decideSca(
     program.sca,
     { exemptedCount: snapshot.card.scaExemptCount, exemptedTotal: money(BigInt(snapshot.card.scaExemptSumMinor), eur) },
@@ -160,21 +162,26 @@ function scaDecision(input: PlanInput, pricing: Pricing | undefined) {
   );
 }
 
-function availableBalances(program: Program, snapshot: AccountSnapshot): Map<CurrencyCode, Money> {
+/**
+ * The available balances the wallet choice reads (priceTransaction): only a held transaction
+ * currency's own wallet is ever looked at, so only that one is built, not one per wallet.
+ */
+function availableBalances(program: Program, snapshot: AccountSnapshot, currency: CurrencyCode): WalletBalances {
   const balances = new Map<CurrencyCode, Money>();
-  for (const code of program.walletCurrencies) {
-    balances.set(code, money(snapshot.balances.get(walletFields(code).available) ?? 0n, code));
+  if (program.walletCurrencies.includes(currency)) {
+    balances.set(currency, money(snapshot.balances.get(walletFieldsOf(currency).available) ?? 0n, currency));
   }
   return balances;
 }
 
-function feeUsage(input: PlanInput) {
+function feeUsage(input: PlanInput): FeeUsage {
   return { accountCurrencyAtmWithdrawalsThisMonth: Number(input.snapshot.counters.get(feeUsageCounterKey(input.program, input.nowMs)) ?? 0n) };
 }
 
-function price(input: PlanInput): Pricing | undefined {
+function price(input: PlanInput, usage: FeeUsage): Pricing | undefined {
   const { program, request, snapshot, catalogue, nowMs } = input;
-  const priced = priceTransaction(program, request.txn, availableBalances(program, snapshot), feeUsage(input), nowMs, catalogue.rates);
+  const available = availableBalances(program, snapshot, request.txn.transactionAmount.currency);
+  const priced = priceTransaction(program, request.txn, available, usage, nowMs, catalogue.rates);
   return priced.ok ? priced.value : undefined;
 }
 
@@ -183,12 +190,12 @@ function price(input: PlanInput): Pricing | undefined {
  * amount plus fees the available balance of the wallet covers. Fees depend on the amount (a
  * percentage, a minimum), so the amount is found by bisection over the pure pricing.
  */
-function partialPricing(input: PlanInput, full: Pricing, availableMinor: bigint): { amount: Money; pricing: Pricing } | undefined {
+function partialPricing(input: PlanInput, full: Pricing, availableMinor: bigint, usage: FeeUsage): { amount: Money; pricing: Pricing } | undefined {
   const { program, request, catalogue, nowMs } = input;
   const requested = request.txn.transactionAmount;
   const priceOf = (amountMinor: bigint) => {
     const txn = { ...request.txn, transactionAmount: money(amountMinor, requested.currency) };
-    const priced = priceInWallet(program, txn, full.walletCurrency, feeUsage(input), nowMs, catalogue.rates);
+    const priced = priceInWallet(program, txn, full.walletCurrency, usage, nowMs, catalogue.rates);
     return priced.ok && priced.value.totalDebit.amountMinor <= availableMinor ? priced.value : undefined;
   };
   let low = 1n;
@@ -211,10 +218,11 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
   const k = new StepKeys(account.accountId);
   const cardKey = k.ref(keys.card(account.accountId, card.cardId));
   const accountKey = k.ref(keys.account(account.accountId));
-  const pricing = price(input);
+  const usage = feeUsage(input);
+  const pricing = price(input, usage);
   const predecline = pricing === undefined ? DeclineReason.TransactionNotSupported : cardChecks(input, pricing);
   const wallet = pricing?.walletCurrency ?? program.accountCurrency;
-  const fields = walletFields(wallet);
+  const fields = walletFieldsOf(wallet);
   const transactionKey = request.transactionId ? k.ref(keys.transaction(account.accountId, request.transactionId)) : undefined;
 
   const plan: AtomicStepPlan = {
@@ -226,7 +234,7 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
     checks: [],
     onApprove: [],
     onDecline: {},
-    always: [...pinOps(input, cardKey)],
+    always: pinOps(input, cardKey),
     report: [
       { key: BALANCES_KEY, field: fields.ledger },
       { key: BALANCES_KEY, field: fields.available },
@@ -238,15 +246,13 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
 
   // Every processed original registers its TI, approved or declined (a later, different original
   // with the same TI is a 94); a 94 itself writes nothing, so the first original's record stays.
+  // The write is the same wherever a decline carries it, so it is built once.
   const registersOriginal = transactionKey !== undefined && !request.txn.incremental;
-  const declinedWrite = (): Op[] =>
-    registersOriginal ? [transactionWrite(transactionKey!, snapshot.transaction, { ...originalFields(input, wallet), status: 'declined' }, nowMs)] : [];
+  const declinedWrite: Op[] = registersOriginal ? [originalWrite(input, transactionKey!, wallet, 'declined', undefined)] : [];
 
-  const record = baseRecord(input, pricing);
   if (predecline !== undefined) {
-    record.predeclined = declineOutcome(predecline);
-    if (predecline !== DeclineReason.DuplicateTransactionId) plan.always!.push(...declinedWrite());
-    return { stepKeys: k, plan: { ...plan, checks: [], onApprove: [] }, record };
+    if (predecline !== DeclineReason.DuplicateTransactionId) plan.always!.push(...declinedWrite);
+    return predeclined(k, plan, baseRecord(input, pricing, defaultApproval(input, pricing)), predecline);
   }
   const p = pricing!;
   const declines: Record<string, DeclineOutcome> = {};
@@ -259,31 +265,34 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
   if (debits) {
     // Every wallet's available balance (see accountSuspended), checked again in the step.
     for (const code of program.walletCurrencies) {
-      plan.checks!.push({ name: 'account-suspended', type: 'min', key: BALANCES_KEY, field: walletFields(code).available, min: 0 });
+      plan.checks!.push({ name: 'account-suspended', type: 'min', key: BALANCES_KEY, field: walletFieldsOf(code).available, min: 0 });
     }
     declines['account-suspended'] = declineOutcome(DeclineReason.AccountSuspended);
   }
   const limits = countersFor(program, request.txn, p.billingAmount, nowMs, input.catalogue.rates);
   if (!limits.ok) {
-    record.predeclined = declineOutcome(DeclineReason.TransactionNotSupported);
-    plan.always!.push(...declinedWrite());
-    return { stepKeys: k, plan: { ...plan, checks: [], onApprove: [] }, record };
+    plan.always!.push(...declinedWrite);
+    return predeclined(k, plan, baseRecord(input, pricing, defaultApproval(input, pricing)), DeclineReason.TransactionNotSupported);
   }
-  addLimitChecks(limits.value, k, plan, declines);
+  const counterRef = counterRefs(k);
+  addLimitChecks(limits.value, counterRef, plan, declines);
 
   // Funds: the whole amount, or with PA=Y and a balance that covers only part, the part it covers.
   let approved = { amount: request.txn.transactionAmount, pricing: p, partial: false };
   if (debits) {
     const availableMinor = snapshot.balances.get(fields.available) ?? 0n;
     const covered = availableMinor >= p.totalDebit.amountMinor;
-    const partial = request.partialAllowed && !covered ? partialPricing(input, p, availableMinor) : undefined;
-    if (partial) approved = { ...partial, partial: true };
+    const partial = request.partialAllowed && !covered ? partialPricing(input, p, availableMinor, usage) : undefined;
+    if (partial) approved = { amount: partial.amount, pricing: partial.pricing, partial: true };
     // A partial amount was computed from the balance read: if it moved down since, recompute (a
     // smaller part may still be approved) rather than decline; likewise a full amount that was
     // covered when read and a terminal that accepts a part.
     const stale = partial !== undefined || (request.partialAllowed && covered);
-    plan.checks!.push({ name: 'funds', type: 'hbump', key: BALANCES_KEY, field: fields.available, by: -num(approved.pricing.totalDebit.amountMinor), min: 0, move: false, ...(stale ? { stale } : {}) });
-    const declineFee = insufficientFundsDeclineFee(program, request.txn, money(snapshot.balances.get(walletFields(program.accountCurrency).available) ?? 0n, program.accountCurrency));
+    const funds: Check = { name: 'funds', type: 'hbump', key: BALANCES_KEY, field: fields.available, by: -num(approved.pricing.totalDebit.amountMinor), min: 0, move: false };
+    if (stale) funds.stale = stale;
+    plan.checks!.push(funds);
+    const accountAvailable = snapshot.balances.get(walletFieldsOf(program.accountCurrency).available) ?? 0n;
+    const declineFee = insufficientFundsDeclineFee(program, request.txn, money(accountAvailable, program.accountCurrency));
     declines.funds = declineOutcome(DeclineReason.InsufficientFunds, feeJson(declineFee));
     plan.onDecline!.funds = declineFee.map((fee): Op => ({ type: 'post', currency: program.accountCurrency, by: -num(fee.amount.amountMinor), covered: true }));
   }
@@ -302,27 +311,37 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
     transactionKey,
   });
   const approvedLimits = approved.partial ? countersFor(program, request.txn, approved.pricing.billingAmount, nowMs, input.catalogue.rates) : limits;
-  if (effects.countsAgainstLimits && approvedLimits.ok) plan.onApprove!.push(...limitMoves(approvedLimits.value, k));
+  if (effects.countsAgainstLimits && approvedLimits.ok) plan.onApprove!.push(...limitMoves(approvedLimits.value, k, counterRef));
   plan.onApprove!.push(...cardUpdates(input, approved.pricing, cardKey), ...effects.ops);
   // A declined original still registers its TI (the reused-TI decline excepted).
   if (registersOriginal) {
-    plan.onDeclineOther = declinedWrite();
+    plan.onDeclineOther = declinedWrite;
     plan.onDecline!['transaction-id-reused'] = [];
-    if (plan.onDecline!.funds) plan.onDecline!.funds = [...plan.onDecline!.funds, ...declinedWrite()];
+    if (plan.onDecline!.funds) plan.onDecline!.funds = [...plan.onDecline!.funds, ...declinedWrite];
   }
 
-  record.declines = declines;
-  record.billing = json(approved.pricing.billingAmount);
-  record.approved = {
-    ...record.approved,
+  const record = baseRecord(input, pricing, {
+    type: 'authorization.approved',
     responseCode: responseCodeForApproval(approved.partial ? ApprovalKind.PartiallyApproved : approvalKindOf(input)),
+    authCode: input.authCode,
     approvedAmount: json(approved.amount),
     fees: effects.fees,
     hold: effects.hold,
     holdEffect: effects.holdEffect,
     posted: effects.posted,
-    ...(effects.reversedBeforeArrival ? { reversedBeforeArrival: true } : {}),
-  };
+  });
+  if (effects.reversedBeforeArrival) record.approved.reversedBeforeArrival = true;
+  record.declines = declines;
+  // Field 6 of what is approved: on a partial approval, of the part.
+  if (approved.partial) record.billing = json(approved.pricing.billingAmount);
+  return { stepKeys: k, plan, record };
+}
+
+/** A decision taken before the step: the step only records it (and runs `always`), no check, no approval op. */
+function predeclined(k: StepKeys, plan: AtomicStepPlan, record: DecisionRecord, reason: DeclineReason): AuthorisationPlan {
+  record.predeclined = declineOutcome(reason);
+  plan.checks = [];
+  plan.onApprove = [];
   return { stepKeys: k, plan, record };
 }
 
@@ -347,26 +366,56 @@ function addFeeUsageGuard(input: PlanInput, k: StepKeys, plan: AtomicStepPlan): 
   plan.onApprove!.push({ type: 'bump', key, by: 1, expireAt: startOfNextLocalMonth(nowMs, program.timeZone) + 24 * 3600 * 1000 });
 }
 
-function addLimitChecks(limits: LimitPlan, k: StepKeys, plan: AtomicStepPlan, declines: Record<string, DeclineOutcome>): void {
-  const accountId = k.accountId;
+/** `limit:<rule name>`, the step check (and decline) name of a limit rule, built once per rule. */
+const limitCheckNames = new WeakMap<LimitRule, string>();
+
+function limitCheckName(rule: LimitRule): string {
+  let name = limitCheckNames.get(rule);
+  if (name === undefined) {
+    name = `limit:${rule.name}`;
+    limitCheckNames.set(rule, name);
+  }
+  return name;
+}
+
+function addLimitChecks(limits: LimitPlan, counterRef: CounterRefs, plan: AtomicStepPlan, declines: Record<string, DeclineOutcome>): void {
   limits.checks.forEach((check) => {
-    const name = `limit:${check.rule.name}`;
+    const name = limitCheckName(check.rule);
     const by = num(check.increment);
     const max = num(check.limit);
     let c: Check;
     if (check.sumKeys.length === 0) c = { name, type: 'const', pass: check.increment <= check.limit };
-    else if (check.sumKeys.length === 1) c = { name, type: 'bump', key: k.ref(keys.counter(accountId, check.sumKeys[0])), by, max, move: false };
-    else c = { name, type: 'bumpSum', keys: check.sumKeys.map((key) => k.ref(keys.counter(accountId, key))), by, max, move: false };
+    else if (check.sumKeys.length === 1) c = { name, type: 'bump', key: counterRef(check.sumKeys[0]), by, max, move: false };
+    else c = { name, type: 'bumpSum', keys: check.sumKeys.map(counterRef), by, max, move: false };
     plan.checks!.push(c);
     declines[name] = declineOutcome(check.declineReason);
   });
 }
 
+/** The step key of an account-relative counter key. */
+type CounterRefs = (counterKey: string) => KeyRef;
+
+/**
+ * Counter key refs of one plan, each built once: the moves of an approval name the very counters
+ * its checks read (k.ref answers the same ref for a key it knows, so refs are unchanged).
+ */
+function counterRefs(k: StepKeys): CounterRefs {
+  const refs = new Map<string, KeyRef>();
+  return (counterKey) => {
+    let ref = refs.get(counterKey);
+    if (ref === undefined) {
+      ref = k.ref(keys.counter(k.accountId, counterKey));
+      refs.set(counterKey, ref);
+    }
+    return ref;
+  };
+}
+
 /** Limit counters move by the approved amount (on a partial approval, the part approved). */
-export function limitMoves(limits: LimitPlan, k: StepKeys): Op[] {
+export function limitMoves(limits: LimitPlan, k: StepKeys, counterRef: CounterRefs = counterRefs(k)): Op[] {
   return limits.moves.map((move) => ({
     type: 'bump' as const,
-    key: k.ref(keys.counter(k.accountId, move.key)),
+    key: counterRef(move.key),
     by: num(move.increment),
     expireAt: move.expiresAt + 24 * 3600 * 1000,
   }));
@@ -390,7 +439,23 @@ function cardUpdates(input: PlanInput, approvedPricing: Pricing, cardKey: number
   return ops;
 }
 
-function baseRecord(input: PlanInput, pricing: Pricing | undefined): DecisionRecord {
+type ApprovalJson = DecisionRecord['approved'];
+
+/** The approval a predeclined record carries: what the message would have been approved as. */
+function defaultApproval(input: PlanInput, pricing: Pricing | undefined): ApprovalJson {
+  return {
+    type: 'authorization.approved',
+    responseCode: responseCodeForApproval(approvalKindOf(input)),
+    authCode: input.authCode,
+    approvedAmount: json(input.request.txn.transactionAmount),
+    fees: pricing ? feeJson(pricing.fees) : [],
+    hold: null,
+    holdEffect: null,
+    posted: null,
+  };
+}
+
+function baseRecord(input: PlanInput, pricing: Pricing | undefined, approved: ApprovalJson): DecisionRecord {
   const { request, snapshot, nowMs, program } = input;
   const wallet = pricing?.walletCurrency ?? program.accountCurrency;
   const context: Record<string, string> = { channel: request.txn.channel, entryMode: request.txn.entryMode, kind: request.kind };
@@ -398,7 +463,7 @@ function baseRecord(input: PlanInput, pricing: Pricing | undefined): DecisionRec
   return {
     v: 1,
     eventId: input.eventId,
-    occurredAt: new Date(nowMs).toISOString(),
+    occurredAt: isoTimestampOf(nowMs),
     accountId: snapshot.account.accountId,
     cardId: snapshot.card.cardId,
     panMasked: maskPan(snapshot.card.panFirst6, snapshot.card.panLast4),
@@ -410,16 +475,7 @@ function baseRecord(input: PlanInput, pricing: Pricing | undefined): DecisionRec
     fx: pricing?.conversion ? { rate: pricing.conversion.rate.toString(), markupPercent: disclosedMarkupPercent(program).toString() } : null,
     mcc: request.txn.mcc,
     merchant: { id: request.merchantId ?? null, name: request.merchantName ?? null, country: request.merchantCountry ?? null },
-    approved: {
-      type: 'authorization.approved',
-      responseCode: responseCodeForApproval(approvalKindOf(input)),
-      authCode: input.authCode,
-      approvedAmount: json(request.txn.transactionAmount),
-      fees: pricing ? feeJson(pricing.fees) : [],
-      hold: null,
-      holdEffect: null,
-      posted: null,
-    },
+    approved,
     predeclined: null,
     declines: {},
     balanceCurrency: wallet,

@@ -1,11 +1,11 @@
 import type { FeeJson, HoldEffectJson, MoneyJson } from '@lib/events';
 import type { Money } from '@lib/money';
-import { FeeLine, holdExpiresAt, InstantMs, Pricing, Program } from '@lib/programs';
+import { FeeLine, holdExpiresAt, InstantMs, isoTimestampOf, Pricing, Program } from '@lib/programs';
 import { BALANCES_KEY, HoldRecord, incrementField, KeyRef, Op, PendingReversal, walletFields } from '@lib/store';
 import type { AccountSnapshot } from '../authorise/account-snapshot';
 import type { ParsedRequest } from '../authorise/parse-request';
 import { sameOriginal } from './message-identity';
-import { moneyJson, num, proportionalMinor, transactionWrite } from './transaction-writes';
+import { moneyJson, num, proportionalMinor, transactionWrite, transactionWriteOf } from './transaction-writes';
 
 /**
  * The state changes of an approved authorisation or an applied stand-in advice: its hold (opened,
@@ -49,6 +49,19 @@ export interface ApprovalEffects {
   readonly countsAgainstLimits: boolean;
 }
 
+const MAX_CACHED_WALLETS = 256;
+const walletFieldsByCurrency = new Map<string, { readonly ledger: string; readonly available: string }>();
+
+/** walletFields, built once per currency: a plan names the wallet fields of every message. */
+export function walletFieldsOf(currency: string): { readonly ledger: string; readonly available: string } {
+  let fields = walletFieldsByCurrency.get(currency);
+  if (fields === undefined) {
+    fields = walletFields(currency);
+    if (walletFieldsByCurrency.size < MAX_CACHED_WALLETS) walletFieldsByCurrency.set(currency, fields);
+  }
+  return fields;
+}
+
 export const feeJson = (lines: readonly FeeLine[]): FeeJson[] => lines.map((l) => ({ type: l.type, amount: { minor: l.amount.amountMinor.toString(), currency: l.amount.currency } }));
 
 /** A reversal stored on the TI record before this message arrived, naming it in its field 90. */
@@ -57,6 +70,34 @@ export function pendingReversalOf(snapshot: AccountSnapshot, originalKey: string
     if (sameOriginal(target, originalKey)) return reversal;
   }
   return undefined;
+}
+
+/** The amounts of an approved original on its TI record. */
+export interface OriginalAmounts {
+  readonly authorisedMinor: number;
+  readonly billedMinor: number;
+  readonly feesMinor: number;
+}
+
+/**
+ * The TI record write of a processed original: its fields, its status and, when approved, its
+ * amounts (the fields in that order, then the version, as transactionWrite writes them).
+ */
+export function originalWrite(
+  input: Pick<ApprovalEffectsInput, 'snapshot' | 'request' | 'mti' | 'messageKey' | 'originalKey' | 'holdId' | 'nowMs'>,
+  transactionKey: KeyRef,
+  wallet: string,
+  status: string,
+  amounts: OriginalAmounts | undefined,
+): Op {
+  const values = originalFields(input, wallet);
+  values.status = status;
+  if (amounts !== undefined) {
+    values.authorisedMinor = amounts.authorisedMinor;
+    values.billedMinor = amounts.billedMinor;
+    values.feesMinor = amounts.feesMinor;
+  }
+  return transactionWriteOf(transactionKey, input.snapshot.transaction, values, input.nowMs);
 }
 
 /** The fields of the TI record that describe its original (written approved or declined). */
@@ -94,18 +135,16 @@ export function approvalEffects(input: ApprovalEffectsInput): ApprovalEffects {
   const debit = effective.billing + effective.fees;
   const ops: Op[] = [];
   const reversedBeforeArrival = pending !== undefined && effective.txn < approvedTxn;
-  const base = {
-    fees: reversedBeforeArrival && effective.txn === 0 ? [] : feeJson(pricing.fees),
-    reversedBeforeArrival,
-    countsAgainstLimits: !(reversedBeforeArrival && effective.txn === 0),
-  };
+  const cancelled = reversedBeforeArrival && effective.txn === 0;
+  const feeLines = cancelled ? [] : feeJson(pricing.fees);
+  const countsAgainstLimits = !cancelled;
 
   if (request.txn.incremental) {
     // The caller checked the original's hold is open and pinned its stored value in the plan.
     const hold = snapshot.hold!.record;
     const tr = snapshot.transaction!;
     if (debit > 0) {
-      ops.push({ type: 'hbump', key: BALANCES_KEY, field: walletFields(hold.currency).available, by: -debit });
+      ops.push({ type: 'hbump', key: BALANCES_KEY, field: walletFieldsOf(hold.currency).available, by: -debit });
       // An increment keeps the original's expiry (libs/programs holdExpiresAt).
       ops.push({ type: 'grow', holdId: hold.holdId, by: debit });
     }
@@ -124,7 +163,7 @@ export function approvalEffects(input: ApprovalEffectsInput): ApprovalEffects {
     );
     const holdEffect: HoldEffectJson | null =
       debit > 0 ? { holdId: hold.holdId, currency: hold.currency, effect: 'grown', amountMinor: String(debit), remainingMinor: String(hold.remainingMinor + debit) } : null;
-    return { ...base, ops, hold: null, holdEffect, posted: null };
+    return { fees: feeLines, reversedBeforeArrival, countsAgainstLimits, ops, hold: null, holdEffect, posted: null };
   }
 
   let status: string;
@@ -145,9 +184,9 @@ export function approvalEffects(input: ApprovalEffectsInput): ApprovalEffects {
       expiresAt,
       kind: request.txn.preAuthorisation ? 'pre-authorisation' : 'authorisation',
     };
-    ops.push({ type: 'hbump', key: BALANCES_KEY, field: walletFields(wallet).available, by: -debit }, { type: 'hold', hold: record });
+    ops.push({ type: 'hbump', key: BALANCES_KEY, field: walletFieldsOf(wallet).available, by: -debit }, { type: 'hold', hold: record });
     status = 'held';
-    hold = { holdId: input.holdId, expiresAt: new Date(expiresAt).toISOString() };
+    hold = { holdId: input.holdId, expiresAt: isoTimestampOf(expiresAt) };
     holdEffect = { holdId: input.holdId, currency: wallet, effect: 'opened', amountMinor: String(debit), remainingMinor: String(debit) };
   } else if (debit > 0) {
     // 0200 (final amount, no clearing follows) and fee-only services post at once.
@@ -158,14 +197,7 @@ export function approvalEffects(input: ApprovalEffectsInput): ApprovalEffects {
     status = reversedBeforeArrival ? 'reversed' : 'approved';
   }
   if (transactionKey !== undefined) {
-    ops.push(
-      transactionWrite(
-        transactionKey,
-        snapshot.transaction,
-        { ...originalFields(input, wallet), status, authorisedMinor: effective.txn, billedMinor: effective.billing, feesMinor: effective.fees },
-        nowMs,
-      ),
-    );
+    ops.push(originalWrite(input, transactionKey, wallet, status, { authorisedMinor: effective.txn, billedMinor: effective.billing, feesMinor: effective.fees }));
   }
-  return { ...base, ops, hold, holdEffect, posted };
+  return { fees: feeLines, reversedBeforeArrival, countsAgainstLimits, ops, hold, holdEffect, posted };
 }

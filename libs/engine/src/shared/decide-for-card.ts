@@ -1,6 +1,6 @@
 import type { StoredDecisionJson } from '@lib/events';
 import type { IsoMessage } from '@lib/iso8583';
-import { DeclineReason, Program } from '@lib/programs';
+import { DeclineReason, Program, ProgramCatalogue } from '@lib/programs';
 import { AccountSnapshot, readSnapshot, SnapshotRequest } from '../authorise/account-snapshot';
 import { responseFromDecision } from '../authorise/build-response';
 import { feeUsageCounterKey } from '../authorise/plan-authorisation';
@@ -50,7 +50,7 @@ export async function decideForCard(
       transactionId: needs.transactionId,
       messageKey,
       merchantId: needs.merchantId,
-      counterKeys: needs.feeUsage ? feeUsageKeys(deps, nowMs) : [],
+      counterKeys: needs.feeUsage ? feeUsageKeys(deps.catalogue, nowMs) : [],
     };
     const snapshot = await readSnapshot(deps.redis, snapshotRequest);
     const program = snapshot ? deps.catalogue.programs.get(snapshot.account.program) : undefined;
@@ -65,8 +65,11 @@ export async function decideForCard(
 }
 
 /** One key per distinct program calendar: the account's program is known only after the read. */
-function feeUsageKeys(deps: EngineDeps, nowMs: number): string[] {
-  return [
-    ...new Set([...deps.catalogue.programs.values()].map((program) => feeUsageCounterKey(program, nowMs))),
-  ];
+export function feeUsageKeys(catalogue: ProgramCatalogue, nowMs: number): string[] {
+  const counterKeys: string[] = [];
+  for (const program of catalogue.programs.values()) {
+    const key = feeUsageCounterKey(program, nowMs);
+    if (!counterKeys.includes(key)) counterKeys.push(key);
+  }
+  return counterKeys;
 }

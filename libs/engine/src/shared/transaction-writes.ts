@@ -7,7 +7,16 @@ import { KeyRef, Op, TRANSACTION_RECORD_TTL_MS, TransactionRecord } from '@lib/s
  * steps computed from the same record never both apply.
  */
 export function transactionWrite(key: KeyRef, read: TransactionRecord | undefined, values: Record<string, string | number>, nowMs: number): Op {
-  return { type: 'hset', key, values: { ...values, version: (read?.version ?? 0) + 1 }, expireAt: nowMs + TRANSACTION_RECORD_TTL_MS };
+  return transactionWriteOf(key, read, { ...values }, nowMs);
+}
+
+/**
+ * transactionWrite of a values object built for this one write (not shared with anyone): the
+ * version is added to it in place instead of copying it, with the same result.
+ */
+export function transactionWriteOf(key: KeyRef, read: TransactionRecord | undefined, ownValues: Record<string, string | number>, nowMs: number): Op {
+  ownValues.version = (read?.version ?? 0) + 1;
+  return { type: 'hset', key, values: ownValues, expireAt: nowMs + TRANSACTION_RECORD_TTL_MS };
 }
 
 /** The `expect` entry pinning the TI record's version ('' when it does not exist yet). */
@@ -15,9 +24,11 @@ export function transactionExpectation(key: KeyRef, read: TransactionRecord | un
   return { key, field: 'version', value: read && read.version > 0 ? String(read.version) : '' };
 }
 
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Integer minor units in a plan (Lua numbers are doubles: exact up to 2^53). */
 export function num(value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('amount beyond exact range');
+  if (value > MAX_EXACT || value < -MAX_EXACT) throw new Error('amount beyond exact range');
   return Number(value);
 }
 

@@ -1,4 +1,4 @@
-import { ApprovalKind, DeclineReason } from './decline-reason';
+import { ApprovalKind, DECLINE_REASONS_BY_PRECEDENCE, DeclineReason } from './decline-reason';
 
 /**
  * The edge mapping from domain outcomes to ISO 8583 field 39 (network-interface.md, "Response
@@ -72,7 +72,17 @@ export function responseCodeForApproval(kind: ApprovalKind): ResponseCode {
   return APPROVAL_CODES[kind];
 }
 
+/** The enum member name in kebab case: CountLimitExceeded -> "count-limit-exceeded". */
+function kebabCase(memberName: string): string {
+  return memberName.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+/** Every reason's name, built once (a name is written into every decision record, per check). */
+const DECLINE_REASON_NAMES: ReadonlyMap<DeclineReason, string> = new Map(
+  DECLINE_REASONS_BY_PRECEDENCE.map((reason) => [reason, kebabCase(DeclineReason[reason])]),
+);
+
 /** Kebab-case names (e.g. "count-limit-exceeded") for events and logs ("decline reason" of card.authorizations). */
 export function declineReasonName(reason: DeclineReason): string {
-  return DeclineReason[reason].replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  return DECLINE_REASON_NAMES.get(reason) ?? kebabCase(DeclineReason[reason]);
 }

@@ -74,6 +74,7 @@ interface FormulaOptions {
 }
 
 const FULL: FormulaOptions = { percentageOnly: false, usedCountThisMonth: 0, usedAmountThisMonth: null };
+const INCREMENTAL: FormulaOptions = { ...FULL, percentageOnly: true };
 
 /**
  * max(min, percent % x base + fixed), capped by max; 0 inside the monthly free count or for the
@@ -156,7 +157,7 @@ function ownFee(
   context: FeeContext,
 ): Result<FeeLine[], FxError> {
   const fees = program.fees;
-  const options: FormulaOptions = { ...FULL, percentageOnly: txn.incremental };
+  const options: FormulaOptions = txn.incremental ? INCREMENTAL : FULL;
   switch (txn.kind) {
     case 'cash-withdrawal':
       return fees.atmWithdrawal === null

@@ -1,6 +1,6 @@
 import { CurrencyCode, Decimal, Money, Result, convert, ok, roundHalfUp } from '@lib/money';
 import { FxError, RateTable, rateOn } from './rate-table';
-import { encodeWireRate } from './wire-rate';
+import { encodeWireRate, WireRate } from './wire-rate';
 
 /** How a transaction amount became a billing amount (fields 4 -> 6 with 10). */
 export interface Conversion<T extends CurrencyCode = CurrencyCode> {
@@ -14,16 +14,52 @@ export interface Conversion<T extends CurrencyCode = CurrencyCode> {
   readonly publishedOn: string;
 }
 
+type CrossRate = Result<{ rate: Decimal; publishedOn: string }, FxError>;
+
+/**
+ * The rates of one currency pair on one processing day: the cross rate and, once asked for, its
+ * field 10 encoding. A rate table never changes once built and a gateway converts the same few
+ * pairs all day, so both are computed once per (table, day, from, to) and shared: the results are
+ * frozen and Decimals are immutable. Bounded per table (cleared when full).
+ */
+interface PairRates {
+  readonly cross: CrossRate;
+  wire: Result<WireRate, FxError> | undefined;
+}
+
+const MAX_CACHED_PAIRS = 10_000;
+const pairRatesByTable = new WeakMap<RateTable, Map<string, PairRates>>();
+
+function pairRatesOf(table: RateTable, day: string, from: CurrencyCode, to: CurrencyCode): PairRates {
+  let byPair = pairRatesByTable.get(table);
+  if (byPair === undefined) {
+    byPair = new Map();
+    pairRatesByTable.set(table, byPair);
+  }
+  const key = `${day}|${from}|${to}`;
+  let pair = byPair.get(key);
+  if (pair === undefined) {
+    pair = { cross: frozenResult(computeCrossRate(table, day, from, to)), wire: undefined };
+    if (byPair.size >= MAX_CACHED_PAIRS) byPair.clear();
+    byPair.set(key, pair);
+  }
+  return pair;
+}
+
+function frozenResult<T extends object, E extends object>(result: Result<T, E>): Result<T, E> {
+  Object.freeze(result.ok ? result.value : result.error);
+  return Object.freeze(result);
+}
+
 /**
  * Cross rate `to` per `from` via EUR on a processing day: (to per EUR) / (from per EUR). For a
  * GBP wallet paying in USD: USD -> GBP = (GBP per EUR) / (USD per EUR).
  */
-export function crossRate(
-  table: RateTable,
-  day: string,
-  from: CurrencyCode,
-  to: CurrencyCode,
-): Result<{ rate: Decimal; publishedOn: string }, FxError> {
+export function crossRate(table: RateTable, day: string, from: CurrencyCode, to: CurrencyCode): CrossRate {
+  return pairRatesOf(table, day, from, to).cross;
+}
+
+function computeCrossRate(table: RateTable, day: string, from: CurrencyCode, to: CurrencyCode): CrossRate {
   const fromRate = rateOn(table, day, from);
   if (!fromRate.ok) return fromRate;
   const toRate = rateOn(table, day, to);
@@ -48,9 +84,10 @@ export function convertForBilling<T extends CurrencyCode>(
   amount: Money,
   billingCurrency: T,
 ): Result<Conversion<T>, FxError> {
-  const cross = crossRate(table, day, amount.currency, billingCurrency);
+  const pair = pairRatesOf(table, day, amount.currency, billingCurrency);
+  const cross = pair.cross;
   if (!cross.ok) return cross;
-  const wire = encodeWireRate(cross.value.rate);
+  const wire = (pair.wire ??= frozenResult(encodeWireRate(cross.value.rate)));
   if (!wire.ok) return wire;
   return ok({
     billingAmount: convert(amount, wire.value.rate, billingCurrency, roundHalfUp),

@@ -166,3 +166,68 @@ describe('conversion to the billing currency (field 6)', () => {
     );
   });
 });
+
+describe('cross rates and field 10 cached per rate table, day and pair', () => {
+  // The cross rate as computed afresh: (to per EUR) / (from per EUR), each rate from rateOn.
+  function freshCross(t: typeof table, day: string, from: CurrencyCode, to: CurrencyCode) {
+    const f = rateOn(t, day, from);
+    const r = rateOn(t, day, to);
+    if (!f.ok) return f;
+    if (!r.ok) return r;
+    const publishedOn = f.value.publishedOn < r.value.publishedOn ? r.value.publishedOn : f.value.publishedOn;
+    return { ok: true, value: { rate: r.value.unitsPerEur.div(f.value.unitsPerEur), publishedOn } };
+  }
+
+  const days = ['2026-11-19', '2026-11-20', '2026-11-22', '2026-11-23', '2026-11-24'];
+  const codes: CurrencyCode[] = ['EUR', 'USD', 'JPY', 'GBP', 'CHF'];
+
+  it('answers what is computed afresh, on every call, for every day and pair (errors too)', () => {
+    for (let round = 0; round < 2; round++) {
+      for (const day of days) {
+        for (const from of codes) {
+          for (const to of codes) {
+            expect(crossRate(table, day, from, to)).toEqual(freshCross(table, day, from, to));
+            const converted = convertForBilling(table, day, money(12345n, from), to);
+            const cross = freshCross(table, day, from, to);
+            if (!cross.ok) {
+              expect(converted).toEqual(cross);
+              continue;
+            }
+            const wire = encodeWireRate(cross.value.rate);
+            if (!wire.ok) throw new Error('unencodable test rate');
+            expect(converted).toEqual({
+              ok: true,
+              value: {
+                billingAmount: convert(money(12345n, from), wire.value.rate, to, roundHalfUp),
+                rate: wire.value.rate,
+                field10: wire.value.field10,
+                exactRate: cross.value.rate,
+                publishedOn: cross.value.publishedOn,
+              },
+            });
+          }
+        }
+      }
+    }
+  });
+
+  it('keeps each table apart: another table with the same days has its own rates', () => {
+    const other = parseRateTable(
+      TABLE_TEXT.replace('USD: "1.1600"', 'USD: "1.5000"'),
+      'config/fx/other.yaml',
+    );
+    const ours = crossRate(table, '2026-11-20', 'EUR', 'USD');
+    const theirs = crossRate(other, '2026-11-20', 'EUR', 'USD');
+    expect(ours.ok && ours.value.rate.toString()).toBe('1.16');
+    expect(theirs.ok && theirs.value.rate.toString()).toBe('1.5');
+    expect(crossRate(table, '2026-11-20', 'EUR', 'USD')).toBe(ours);
+  });
+
+  it('hands out frozen results, so a caller cannot change what the next one gets', () => {
+    const cross = crossRate(table, '2026-11-20', 'USD', 'GBP');
+    expect(Object.isFrozen(cross)).toBe(true);
+    expect(cross.ok && Object.isFrozen(cross.value)).toBe(true);
+    const missing = crossRate(table, '2026-11-19', 'USD', 'GBP');
+    expect(Object.isFrozen(missing) && !missing.ok && Object.isFrozen(missing.error)).toBe(true);
+  });
+});

@@ -13,7 +13,8 @@ import {
 
 /**
  * Reference FX rates, EUR base (ECB euro foreign exchange reference rate style): on each listed
- * day, 1 EUR = `rate` units of the currency, in major units. Days are sorted ascending.
+ * day, 1 EUR = `rate` units of the currency, in major units. Days are sorted ascending. A table is
+ * never changed once built (new rates make a new table): conversion.ts caches rates per table.
  */
 export interface RateTable {
   readonly base: 'EUR';

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { Money, money } from '@lib/money';
 import { DeclineReason } from '../decisions/decline-reason';
 import { CardTransaction } from '../transaction';
-import { Program } from '../program';
+import { LimitRule, Program } from '../program';
 import { applyMoves, checkLimits, countersFor, limitStatuses, LimitPlan, sumKeysOf } from './limits';
-import { localDateOf } from '../calendar/zoned-time';
+import { addDays, addMonths, localDateOf, startOfLocalDay } from '../calendar/zoned-time';
 import {
   FRANCE,
   GERMANY,
@@ -522,6 +522,85 @@ describe('limit properties', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('countersFor: keys and expiries cached per rule and local day', () => {
+  // What countersFor computed before any cache: from the local date of `now`, every time.
+  function referenceExpiry(rule: LimitRule, now: number, timeZone: string): number {
+    const date = localDateOf(now, timeZone);
+    switch (rule.window.kind) {
+      case 'transaction':
+      case 'day':
+        return startOfLocalDay(addDays(date, 1), timeZone);
+      case 'rolling':
+        return startOfLocalDay(addDays(date, rule.window.days), timeZone);
+      case 'month':
+        return startOfLocalDay(addMonths(date, 1), timeZone);
+      case 'year':
+        return startOfLocalDay({ year: date.year + 1, month: 1, day: 1 }, timeZone);
+    }
+  }
+
+  function expectUncachedKeys(p: Program, t: CardTransaction, now: number): void {
+    const result = plan(p, t, eur('10.00'), now);
+    const date = localDateOf(now, p.timeZone);
+    const moves = new Map<string, number>();
+    for (const check of result.checks) {
+      expect(check.sumKeys).toEqual(sumKeysOf(check.rule, date));
+      const key = check.rule.window.kind === 'transaction' ? undefined : check.sumKeys[0];
+      if (key === undefined || check.increment === 0n) continue;
+      moves.set(key, Math.max(moves.get(key) ?? 0, referenceExpiry(check.rule, now, p.timeZone)));
+    }
+    expect(result.moves.map((m) => [m.key, m.expiresAt])).toEqual([...moves]);
+  }
+
+  const transactions = [
+    posTxn(eur('12.00')),
+    atmTxn(eur('20.00')),
+    onlineTxn(eur('5.00')),
+    atmTxn(eur('20.00'), GERMANY),
+    posTxn(amount('10.00', 'MXN'), MEXICO),
+  ];
+  // Both sides of Paris midnight, of both DST changes, of a month end and of a year end.
+  const instants = [
+    '2026-03-28T22:59:59Z',
+    '2026-03-28T23:00:00Z',
+    '2026-03-29T01:30:00Z',
+    '2026-03-29T21:59:59Z',
+    '2026-03-29T22:00:00Z',
+    '2026-10-25T00:30:00Z',
+    '2026-10-25T01:30:00Z',
+    '2026-10-25T22:59:59Z',
+    '2026-10-25T23:00:00Z',
+    '2026-11-30T22:59:59Z',
+    '2026-11-30T23:00:00Z',
+    '2026-12-31T22:59:59Z',
+    '2026-12-31T23:00:00Z',
+  ].map((iso) => Date.parse(iso));
+
+  it.each(['eur-standard', 'eur-premium', 'travel-multicurrency'] as const)(
+    '%s: the same keys and expiries as computed afresh, in any order',
+    (id) => {
+      const p = program(id);
+      for (const now of [...instants, ...[...instants].reverse()]) {
+        for (const t of transactions) expectUncachedKeys(p, t, now);
+      }
+    },
+  );
+
+  it('never serves a rule the keys of another time zone (a program copy sharing its rules)', () => {
+    const paris = program('eur-premium');
+    const newYork: Program = { ...paris, timeZone: 'America/New_York' };
+    // 03:30 in Paris on 19 November is still 18 November in New York.
+    const now = Date.parse('2026-11-19T02:30:00Z');
+    for (const p of [paris, newYork, paris, newYork]) expectUncachedKeys(p, posTxn(eur('12.00')), now);
+    expect(plan(newYork, posTxn(eur('12.00')), eur('12.00'), now).moves[0].key).toBe(
+      'payment.count.day:2026-11-18',
+    );
+    expect(plan(paris, posTxn(eur('12.00')), eur('12.00'), now).moves[0].key).toBe(
+      'payment.count.day:2026-11-19',
     );
   });
 });

@@ -1,8 +1,10 @@
 import { CurrencyCode, Money, Result, ok } from '@lib/money';
 import {
+  CalendarDay,
   InstantMs,
   LocalDate,
   addDays,
+  calendarDayOf,
   dayIdOf,
   localDateOf,
   monthIdOf,
@@ -115,19 +117,48 @@ export function sumKeysOf(rule: LimitRule, date: LocalDate): string[] {
   return Array.from({ length: window.days }, (_, back) => counterKey(rule, addDays(date, -back))!);
 }
 
-/** When a key written now stops being read by this rule. */
-function keyExpiresAt(window: LimitWindow, now: InstantMs, date: LocalDate, timeZone: string): InstantMs {
+/** When a key written on `day` stops being read by this rule. */
+function keyExpiresAt(window: LimitWindow, day: CalendarDay): InstantMs {
   switch (window.kind) {
     case 'transaction':
     case 'day':
-      return startOfNextLocalDay(now, timeZone);
+      return day.startOfNextDayMs;
     case 'rolling':
-      return startOfLocalDay(addDays(date, window.days), timeZone);
+      return startOfLocalDay(addDays(day.date, window.days), day.timeZone);
     case 'month':
-      return startOfNextLocalMonth(now, timeZone);
+      return day.startOfNextMonthMs;
     case 'year':
-      return startOfNextLocalYear(now, timeZone);
+      return day.startOfNextYearMs;
   }
+}
+
+/** What a rule reads and writes on one local day: they depend on nothing else. */
+interface RuleDayKeys {
+  readonly day: CalendarDay;
+  /** The key a transaction of that day moves (undefined: per-transaction rule). */
+  readonly counterKey: string | undefined;
+  readonly sumKeys: readonly string[];
+  readonly expiresAt: InstantMs;
+}
+
+/**
+ * The keys of a rule on a day, kept per rule for the last day it was asked for (a gateway plans
+ * every message of a day with the same keys). A cached entry is used only for the very same
+ * CalendarDay, so a new day, or another zone, computes afresh.
+ */
+const ruleDayKeys = new WeakMap<LimitRule, RuleDayKeys>();
+
+function ruleKeysOn(rule: LimitRule, day: CalendarDay): RuleDayKeys {
+  const cached = ruleDayKeys.get(rule);
+  if (cached !== undefined && cached.day === day) return cached;
+  const keys: RuleDayKeys = {
+    day,
+    counterKey: counterKey(rule, day.date),
+    sumKeys: Object.freeze(sumKeysOf(rule, day.date)),
+    expiresAt: keyExpiresAt(rule.window, day),
+  };
+  ruleDayKeys.set(rule, keys);
+  return keys;
 }
 
 /** What a transaction adds to a rule's counter: the amount, or 1 (0 for an incremental auth). */
@@ -149,40 +180,43 @@ export function countersFor(
   now: InstantMs,
   rates: RateTable,
 ): Result<LimitPlan, FxError> {
-  const date = localDateOf(now, program.timeZone);
-  const measured = equivalentIn(rates, dayIdOf(date), billingAmount, program.accountCurrency);
+  const day = calendarDayOf(now, program.timeZone);
+  const measured = equivalentIn(rates, day.dayId, billingAmount, program.accountCurrency);
   if (!measured.ok) return measured;
-  const rules = isSpend(txn.kind)
-    ? program.limits.filter((rule) => scopeApplies(program, rule.scope, txn))
-    : [];
-  const counted = rules.filter((rule) => !(rule.measure === 'count' && txn.incremental));
-  const ordered = [
-    ...counted.filter((r) => r.measure === 'count'),
-    ...counted.filter((r) => r.measure === 'amount'),
-  ];
-  const checks = ordered.map((rule): LimitCheck => ({
+  // Count rules first, then amount rules, each in config order; an incremental authorisation is
+  // not a new transaction for count limits.
+  const countRules: LimitRule[] = [];
+  const amountRules: LimitRule[] = [];
+  if (isSpend(txn.kind)) {
+    for (const rule of program.limits) {
+      if (!scopeApplies(program, rule.scope, txn)) continue;
+      if (rule.measure === 'amount') amountRules.push(rule);
+      else if (!txn.incremental) countRules.push(rule);
+    }
+  }
+  const checks: LimitCheck[] = [];
+  for (const rule of countRules) checks.push(checkOf(rule, txn, measured.value, day));
+  for (const rule of amountRules) checks.push(checkOf(rule, txn, measured.value, day));
+  return ok({ checks, moves: movesOf(checks, day), measuredAmount: measured.value });
+}
+
+function checkOf(rule: LimitRule, txn: CardTransaction, measuredAmount: Money, day: CalendarDay): LimitCheck {
+  return {
     rule,
     limit: rule.limit,
-    increment: incrementFor(rule, txn, measured.value),
-    sumKeys: sumKeysOf(rule, date),
+    increment: incrementFor(rule, txn, measuredAmount),
+    sumKeys: ruleKeysOn(rule, day).sumKeys,
     declineReason:
       rule.measure === 'count' ? DeclineReason.CountLimitExceeded : DeclineReason.AmountLimitExceeded,
-  }));
-  return ok({ checks, moves: movesOf(checks, now, date, program.timeZone), measuredAmount: measured.value });
+  };
 }
 
 /** One move per distinct key (a day key read by both a `perDay` and a `rolling` rule moves once). */
-function movesOf(
-  checks: readonly LimitCheck[],
-  now: InstantMs,
-  date: LocalDate,
-  timeZone: string,
-): CounterMove[] {
+function movesOf(checks: readonly LimitCheck[], day: CalendarDay): CounterMove[] {
   const byKey = new Map<string, CounterMove>();
   for (const check of checks) {
-    const key = counterKey(check.rule, date);
+    const { counterKey: key, expiresAt } = ruleKeysOn(check.rule, day);
     if (key === undefined || check.increment === 0n) continue;
-    const expiresAt = keyExpiresAt(check.rule.window, now, date, timeZone);
     const previous = byKey.get(key);
     byKey.set(key, {
       key,

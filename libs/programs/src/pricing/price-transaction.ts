@@ -1,5 +1,5 @@
 import { CurrencyCode, Money, Result, greaterThanOrEqual, ok, zero } from '@lib/money';
-import { InstantMs, dayIdOf, localDateOf } from '../calendar/zoned-time';
+import { InstantMs, calendarDayOf } from '../calendar/zoned-time';
 import { DeclineReason } from '../decisions/decline-reason';
 import { FeeLine, FeeUsage, authorisationFees, totalDebit, totalFees } from '../fees/fees';
 import { Conversion, convertForBilling } from '../fx/conversion';
@@ -60,7 +60,7 @@ export function priceInWallet(
   now: InstantMs,
   rates: RateTable,
 ): Result<Pricing, FxError> {
-  const day = dayIdOf(localDateOf(now, program.timeZone));
+  const day = calendarDayOf(now, program.timeZone).dayId;
   let conversion: Conversion | null = null;
   let billingAmount: Money = txn.transactionAmount;
   if (txn.transactionAmount.currency !== walletCurrency) {
