@@ -154,6 +154,16 @@ describe('SCA exemption boundaries (real Redis)', () => {
     // A merchant-initiated (recurring) charge above 30.00 without SC: out of scope.
     expect((await h.send(web(first, 4_000, { MI: 'R' }))).get(39)).toBe('00');
   });
+
+  it('without a reference rate to measure a foreign amount against the EUR ceilings, no exemption: 1A', async () => {
+    const card = await h.cardOn('travel-multicurrency', 0n);
+    await h.load(card.accountId, 50_000, 'USD');
+    // Before the first day of the reference rates (config/fx): a USD payment from the USD wallet.
+    h.clock.set(Date.UTC(2026, 9, 1, 10, 0, 0));
+    const payment = h.request(card, { amountMinor: 1_000, currencyNumeric: '840', entryMode: '010', condition: '59', tags: { CV: card.cvv2 } });
+    expect((await h.send(payment)).get(39)).toBe('1A');
+    expect(await h.wallet(card.accountId, 'USD')).toEqual({ ledger: 50_000n, available: 50_000n });
+  });
 });
 
 describe('channel, consent, CVV2 and expiry (real Redis)', () => {
