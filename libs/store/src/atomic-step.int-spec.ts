@@ -224,6 +224,25 @@ describe('atomic step: hold moves and generic additions (issue 6)', () => {
   });
 });
 
+describe('atomic step report', () => {
+  it('reports fields in the plan order, across keys, missing ones as 0', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 700);
+    const k = new StepKeys(accountId);
+    const card = k.ref(keys.card(accountId, 'c1'));
+    await redis.hset(keys.card(accountId, 'c1'), 'version', '4');
+    const plan: AtomicStepPlan = {
+      report: [
+        { key: BALANCES_KEY, field: 'EUR:ledger' },
+        { key: card, field: 'version' },
+        { key: BALANCES_KEY, field: 'EUR:avail' },
+        { key: BALANCES_KEY, field: 'USD:avail' },
+      ],
+    };
+    expect(await runAtomicStep(redis, k, plan, NOW, '{}')).toEqual({ status: 'done', outcome: { declined: false, report: ['700', '4', '700', '0'] } });
+  });
+});
+
 describe('atomic step guards', () => {
   it('applies nothing past its deadline (no late approval after a 91)', async () => {
     const accountId = uniqueId('acct');

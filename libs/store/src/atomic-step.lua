@@ -143,12 +143,27 @@ for i = expect_at, expect_at + 3 * (expect_count - 1), 3 do
 end
 
 -- Values as this step sees them: what is stored plus what earlier checks of the step will move.
+-- The checks only read, so a value read once is kept for the next check that reads it (the
+-- suspension and funds checks read the same wallet field; every redis.call costs microseconds).
 local pending = {}
+local read_values = {}
 local function current_hash(key, field)
-  return tonumber(redis.call('HGET', KEYS[key], field) or '0') + (pending[key .. '|' .. field] or 0)
+  local slot = key .. '|' .. field
+  local value = read_values[slot]
+  if value == nil then
+    value = tonumber(redis.call('HGET', KEYS[key], field) or '0')
+    read_values[slot] = value
+  end
+  return value + (pending[slot] or 0)
 end
 local function current_counter(key)
-  return tonumber(redis.call('GET', KEYS[key]) or '0') + (pending[key .. '|'] or 0)
+  local slot = key .. '|'
+  local value = read_values[slot]
+  if value == nil then
+    value = tonumber(redis.call('GET', KEYS[key]) or '0')
+    read_values[slot] = value
+  end
+  return value + (pending[slot] or 0)
 end
 local function moves(i) return not string.find(A[i + 2], 'n', 1, true) end
 
@@ -307,10 +322,21 @@ else
 end
 apply_list(always_at, always_n)
 
--- 6. What the response and the event show: the balances after the decision.
+-- 6. What the response and the event show: the balances after the decision (fields of the same
+--    key, one after the other, in one HMGET).
 local report = {}
-for k = report_at, report_at + 2 * (report_n - 1), 2 do
-  report[#report + 1] = redis.call('HGET', KEYS[tonumber(A[k])], A[k + 1]) or '0'
+local k = report_at
+local report_end = report_at + 2 * report_n
+while k < report_end do
+  local key, fields = A[k], { A[k + 1] }
+  k = k + 2
+  while k < report_end and A[k] == key do
+    fields[#fields + 1] = A[k + 1]
+    k = k + 2
+  end
+  for _, value in ipairs(redis.call('HMGET', KEYS[tonumber(key)], unpack(fields))) do
+    report[#report + 1] = value or '0'
+  end
 end
 local result = { declined = declined, report = report }
 if #expired > 0 then result.expired = expired end
