@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import type Redis from 'ioredis';
 import { keys } from './keys';
+import { LuaScript } from './lua-script';
 
 /** What account-read.lua reads for one message, as stored (hashes as objects). */
 export interface AccountRead {
@@ -30,8 +31,9 @@ export interface AccountReadRequest {
 
 const ACCOUNT_READ_LUA = readFileSync(join(__dirname, 'account-read.lua'), 'utf8');
 
+const ACCOUNT_READ = new LuaScript(ACCOUNT_READ_LUA);
+
 type Raw = [string[], string[], string[], string[], string | null, number, string | null, (string | null)[]];
-type AccountReadCommand = (numKeys: number, ...args: string[]) => Promise<Raw>;
 
 /**
  * The account state a decision is computed from, in one round trip (one script instead of a
@@ -39,7 +41,6 @@ type AccountReadCommand = (numKeys: number, ...args: string[]) => Promise<Raw>;
  * mostly to the Redis client's per-command work).
  */
 export async function readAccount(redis: Redis, req: AccountReadRequest): Promise<AccountRead> {
-  if (!(redis as unknown as { accountRead?: unknown }).accountRead) redis.defineCommand('accountRead', { lua: ACCOUNT_READ_LUA });
   const { accountId, cardId, transactionId } = req;
   const args = [
     keys.account(accountId),
@@ -51,13 +52,9 @@ export async function readAccount(redis: Redis, req: AccountReadRequest): Promis
   ];
   if (transactionId !== undefined) args.push(keys.transaction(accountId, transactionId));
   for (const counter of req.counterKeys) args.push(keys.counter(accountId, counter));
-  const command = (redis as unknown as { accountRead: AccountReadCommand }).accountRead.bind(redis);
-  const [account, card, balances, transaction, storedDecision, revoked, holdRaw, counters] = await command(
-    args.length,
-    ...args,
-    req.merchantId ?? '',
-    transactionId !== undefined ? '1' : '0',
-  );
+  const numKeys = args.length;
+  args.push(req.merchantId ?? '', transactionId !== undefined ? '1' : '0');
+  const [account, card, balances, transaction, storedDecision, revoked, holdRaw, counters] = await ACCOUNT_READ.run<Raw>(redis, numKeys, args);
   return {
     account: hashOf(account),
     card: hashOf(card),

@@ -3,6 +3,7 @@ import { join } from 'path';
 import type Redis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
 import { keys } from './keys';
+import { LuaScript } from './lua-script';
 
 /**
  * The typed side of atomic-step.lua: the plan the domain decides and the script applies in one
@@ -115,8 +116,6 @@ export class StepKeys {
 }
 
 const ATOMIC_STEP_LUA = readFileSync(join(__dirname, 'atomic-step.lua'), 'utf8');
-
-type AtomicStepCommand = (numKeys: number, ...args: string[]) => Promise<[string, string]>;
 
 /** Registers the script on a connection (EVALSHA, re-sent on NOSCRIPT by ioredis). */
 export function defineAtomicStep(redis: Redis): void {
@@ -269,6 +268,8 @@ export function parseStepReply<R>(reply: [string, string]): StepResult<R> {
   throw new Error(`atomic-step: unexpected reply status ${status}`);
 }
 
+const ATOMIC_STEP = new LuaScript(ATOMIC_STEP_LUA);
+
 /** Runs one step: one round trip. */
 export async function runAtomicStep<R>(
   redis: Redis,
@@ -279,11 +280,8 @@ export async function runAtomicStep<R>(
   deadlineMs?: number,
   retryRecordJson?: string,
 ): Promise<StepResult<R>> {
-  defineAtomicStep(redis);
-  const command = (redis as unknown as { atomicStep: AtomicStepCommand }).atomicStep.bind(redis);
-  return parseStepReply<R>(
-    await command(...atomicStepArgs(stepKeys, plan, nowMs, recordJson, deadlineMs, retryRecordJson)),
-  );
+  const [numKeys, ...args] = atomicStepArgs(stepKeys, plan, nowMs, recordJson, deadlineMs, retryRecordJson);
+  return parseStepReply<R>(await ATOMIC_STEP.run<[string, string]>(redis, numKeys, args));
 }
 
 /** The same step queued on a pipeline (the relay's work-list entry rides in the same write). */

@@ -4,3 +4,4 @@ export * from './records';
 export * from './card-secrets';
 export * from './transaction-record';
 export * from './account-read';
+export * from './lua-script';
