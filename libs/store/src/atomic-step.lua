@@ -67,26 +67,24 @@ local dedupe_key, dedupe_ttl = tonumber(A[pos]), A[pos + 1]
 pos = pos + 2
 local expect_at, expect_count = pos + 1, tonumber(A[pos])
 pos = pos + 1 + 3 * expect_count
-local checks = {}
-local check_count = tonumber(A[pos])
-pos = pos + 1
-for j = 1, check_count do
-  checks[j] = pos
-  local t = A[pos]
-  local size = CHECK_SIZE[t] or (t == 'S' and 7 + tonumber(A[pos + 3]))
-  if not size then return redis.error_reply('atomic-step: unknown check type ' .. tostring(t)) end
-  pos = pos + size
+-- The positions of a counted run of checks or ops, each sized by its type (nil and the type when
+-- one is unknown).
+local function index_entries(size_of)
+  local starts = {}
+  local count = tonumber(A[pos])
+  pos = pos + 1
+  for j = 1, count do
+    starts[j] = pos
+    local size = size_of(A[pos], pos)
+    if not size then return nil, tostring(A[pos]) end
+    pos = pos + size
+  end
+  return starts
 end
-local ops = {}
-local op_count = tonumber(A[pos])
-pos = pos + 1
-for j = 1, op_count do
-  ops[j] = pos
-  local t = A[pos]
-  local size = OP_SIZE[t] or (t == 'H' and 4 + 2 * tonumber(A[pos + 3]))
-  if not size then return redis.error_reply('atomic-step: unknown op type ' .. tostring(t)) end
-  pos = pos + size
-end
+local checks, unknown_check = index_entries(function(t, at) return CHECK_SIZE[t] or (t == 'S' and 7 + tonumber(A[at + 3])) end)
+if not checks then return redis.error_reply('atomic-step: unknown check type ' .. unknown_check) end
+local ops, unknown_op = index_entries(function(t, at) return OP_SIZE[t] or (t == 'H' and 4 + 2 * tonumber(A[at + 3])) end)
+if not ops then return redis.error_reply('atomic-step: unknown op type ' .. unknown_op) end
 -- An index list: its first token's position and its length.
 local function list()
   local at, n = pos + 1, tonumber(A[pos])
