@@ -61,7 +61,7 @@ export async function readSnapshot(redis: Redis, req: SnapshotRequest): Promise<
     transaction,
     hold,
     storedDecision: read.storedDecision,
-    consentRevoked: req.merchantId !== undefined && read.consentRevoked,
+    consentRevoked: read.consentRevoked,
     counters,
   };
 }

@@ -149,10 +149,6 @@ function scaDecision(input: PlanInput, pricing: Pricing | undefined) {
   const eur = program.sca.exemptionMaxAmount.currency;
   const billing = pricing?.billingAmount ?? request.txn.transactionAmount;
   const measured = equivalentIn(input.catalogue.rates, calendarDayOf(input.nowMs, program.timeZone).dayId, billing, eur);
-  // No reference rate to measure the amount against the exemption ceilings (in EUR): no exemption
-  // can be granted, so a payment in scope without SCA is declined `1A` (authenticate and retry).
-  const inScope = request.merchantInitiated === undefined && request.kind !== 'account-verification';
-  if (!measured.ok && inScope && !request.scaPerformed) return { outcome: 'declined' as const, reason: DeclineReason.ScaRequired as const };
   return decideSca(
     program.sca,
     { exemptedCount: snapshot.card.scaExemptCount, exemptedTotal: money(BigInt(snapshot.card.scaExemptSumMinor), eur) },
@@ -161,7 +157,8 @@ function scaDecision(input: PlanInput, pricing: Pricing | undefined) {
       merchantInitiated: request.merchantInitiated !== undefined,
       accountVerification: request.kind === 'account-verification',
       scaPerformed: request.scaPerformed,
-      amount: measured.ok ? measured.value : money(0n, eur),
+      // No reference rate to measure it against the EUR ceilings: no exemption (decideSca).
+      amount: measured.ok ? measured.value : undefined,
     },
   );
 }

@@ -164,6 +164,12 @@ describe('SCA exemption (network-interface.md "SCA exemption")', () => {
     });
   });
 
+  it('grants no exemption to an amount it cannot measure in EUR, unless SCA was done or out of scope', () => {
+    expect(decideSca(rules, none, { ...online, amount: undefined })).toEqual({ outcome: 'declined', reason: DeclineReason.ScaRequired });
+    expect(decideSca(rules, none, { ...online, scaPerformed: true, amount: undefined }).outcome).toBe('authenticated');
+    expect(decideSca(rules, none, { ...online, merchantInitiated: true, amount: undefined }).outcome).toBe('out-of-scope');
+  });
+
   it('leaves merchant-initiated payments, verifications and card-present payments out of scope', () => {
     expect(
       decideSca(rules, none, { ...online, merchantInitiated: true, amount: eur('500.00') }).outcome,

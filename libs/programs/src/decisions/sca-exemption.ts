@@ -24,8 +24,11 @@ export interface ScaInput {
   readonly accountVerification: boolean;
   /** Field 48 `SC=Y`. */
   readonly scaPerformed: boolean;
-  /** The payment in EUR: field 6 for an EUR account; for another wallet its EUR equivalent. */
-  readonly amount: Money;
+  /**
+   * The payment in EUR: field 6 for an EUR account; for another wallet its EUR equivalent.
+   * undefined when it cannot be measured in EUR (no reference rate that day): no exemption.
+   */
+  readonly amount: Money | undefined;
 }
 
 export type ScaDecision =
@@ -40,6 +43,7 @@ export function decideSca(rules: ScaRules, counters: ScaCounters, input: ScaInpu
   const code = rules.exemptionMaxAmount.currency;
   if (input.scaPerformed)
     return { outcome: 'authenticated', onApproval: { exemptedCount: 0, exemptedTotal: money(0n, code) } };
+  if (input.amount === undefined) return { outcome: 'declined', reason: DeclineReason.ScaRequired };
   const amount = money(input.amount.amountMinor, input.amount.currency);
   if (amount.currency !== code)
     throw new Error(`SCA exemption amounts are in ${code}, got ${amount.currency}`);
