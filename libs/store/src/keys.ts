@@ -2,7 +2,8 @@
  * Every Redis key of the engine is built here and nowhere else (STYLE.md rule 6). Every key of
  * one account carries the hash tag `{a:<accountId>}`, so each atomic step touches one slot and
  * runs unchanged on a Redis Cluster. The only keys outside an account's slot are directories
- * read before a step (PAN hash -> card, card id -> account) and the relay's work list.
+ * read before a step (PAN hash -> card, card id -> account, TI -> its first original) and the
+ * work lists of the relay and the hold sweeper.
  */
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -44,6 +45,12 @@ export const keys = {
   panDirectory: (panHash: string) => `dir:pan:${panHash}`,
   /** String: card id -> account id. */
   cardDirectory: (cardId: string) => `dir:card:${checkId('card', cardId)}`,
+  /**
+   * String per network transaction id (TI): `<accountId>|<messageKey>` of the first original that
+   * carried it, across every account (a TI is the network's, not an account's: a later, different
+   * original with it is a 94 whatever card it names). Kept as long as the TI records.
+   */
+  transactionRegister: (transactionId: string) => `dir:ti:${checkId('transaction', transactionId)}`,
   /** Set of every account id (reconciliation, sweeps). */
   accountDirectory: () => 'dir:accounts',
   /** Set of account ids whose outbox has entries to relay. */

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IsoMessage, IsoTimeoutError } from '@lib/iso8583';
@@ -81,6 +82,9 @@ export class PlanRunner {
   private readonly clearingByDay = new Map<string, ClearingItem[]>();
   private readonly flushedDays = new Set<string>();
   private readonly startedRealMs = Date.now();
+  // A TI is network-wide: a TI reused on any account is a 94, also across runs on one Redis. Eight
+  // random digits per run (the run tag's five would meet another run's too often), then a count.
+  private readonly tiPrefix = String(randomInt(0, 100_000_000)).padStart(8, '0');
 
   constructor(private readonly input: RunPlanInput) {
     this.stanCounter = Number(input.runTag) % 900_000;
@@ -161,7 +165,7 @@ export class PlanRunner {
 
   private nextTransactionId(): string {
     this.tiCounter += 1;
-    return `${this.input.runTag}${String(this.tiCounter).padStart(10, '0')}`;
+    return `${this.tiPrefix}${String(this.tiCounter).padStart(7, '0')}`;
   }
 
   private credentials(step: { cardholder: number; card: 'physical' | 'virtual' }): CardCredentials | undefined {

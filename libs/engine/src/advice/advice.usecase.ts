@@ -34,7 +34,7 @@ export class AdviceUseCase {
       request,
       req.pan,
       deadlineMs,
-      { transactionId: req.transactionId, feeUsage: true },
+      { transactionId: req.transactionId, newOriginal: !req.txn.incremental, feeUsage: true },
       ({ snapshot, program, nowMs, messageKey }) =>
         planAdvice({
           catalogue: this.deps.catalogue,

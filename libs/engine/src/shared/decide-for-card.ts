@@ -9,6 +9,7 @@ import type { CardDirectory } from './card-directory';
 import { retryKeyOf } from './message-identity';
 import { PlannedStep, runDecision } from './run-decision';
 import { decline } from './step-guard';
+import { claimTransactionId } from './transaction-register';
 
 /** What a use case plans from: the account as read for this attempt. */
 export interface AccountContext {
@@ -20,14 +21,21 @@ export interface AccountContext {
 
 export interface SnapshotNeeds {
   readonly transactionId: string | undefined;
+  /**
+   * The message is a new original carrying its own TI (not an increment, completion or reversal):
+   * it claims the TI network-wide (transaction-register.ts), and a TI an earlier original claimed
+   * from another account counts as known to this one (a 94 where the use case answers one).
+   */
+  readonly newOriginal?: boolean;
   readonly merchantId?: string;
   /** The fee-usage counters of every program's calendar (authorisations and advices price fees). */
   readonly feeUsage?: boolean;
 }
 
 /**
- * What every message use case shares once the message is parsed: find the card (`14` if
- * unknown), then on each attempt read the account in one round trip, answer a retried message
+ * What every message use case shares once the message is parsed: a new original claims its TI
+ * (`94` before `14` when another card's original used it), find the card (`14` if unknown), then
+ * on each attempt read the account in one round trip, answer a retried message
  * from its stored decision, and let the use case plan the step from the snapshot; runDecision
  * applies it (and recomputes when the state moved under the plan). A planner answering
  * undefined could not price the message (no reference rate): `96`, and the network retries.
@@ -42,8 +50,10 @@ export async function decideForCard(
   plan: (context: AccountContext) => PlannedStep | undefined,
 ): Promise<IsoMessage> {
   const location = await cards.locate(pan);
-  if (location === undefined) return decline(request, DeclineReason.UnknownCard);
   const messageKey = retryKeyOf(request);
+  const reusedElsewhere =
+    needs.newOriginal === true && needs.transactionId !== undefined && (await claimTransactionId(deps.redis, needs.transactionId, location?.accountId, messageKey));
+  if (location === undefined) return decline(request, reusedElsewhere ? DeclineReason.DuplicateTransactionId : DeclineReason.UnknownCard);
   return runDecision(deps, request, location.accountId, deadlineMs, async (nowMs) => {
     const snapshotRequest: SnapshotRequest = {
       ...location,
@@ -52,7 +62,8 @@ export async function decideForCard(
       merchantId: needs.merchantId,
       counterKeys: needs.feeUsage ? feeUsageKeys(deps.catalogue, nowMs) : [],
     };
-    const snapshot = await readSnapshot(deps.redis, snapshotRequest);
+    const read = await readSnapshot(deps.redis, snapshotRequest);
+    const snapshot = read && reusedElsewhere ? { ...read, transactionKnown: true } : read;
     const program = snapshot ? deps.catalogue.programs.get(snapshot.account.program) : undefined;
     if (!snapshot || !program) return { response: decline(request, DeclineReason.UnknownCard) };
     if (snapshot.storedDecision)

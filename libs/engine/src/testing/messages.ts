@@ -1,3 +1,4 @@
+import { randomInt } from 'crypto';
 import { IsoMessage, packOriginalDataElements, packReplacementAmounts, padAcquirerId } from '@lib/iso8583';
 
 /** Builds realistic network requests for tests, the benchmark and the simulator. */
@@ -21,10 +22,13 @@ export interface RequestOptions {
   tags?: Record<string, string>;
 }
 
+// TIs are network-wide (a TI reused on any account is a 94), and test files run in parallel
+// processes on one Redis: each process draws its own random prefix, then counts.
+const TI_PREFIX = String(randomInt(0, 1_000_000_000)).padStart(9, '0');
 let tiSequence = 0;
 export function freshTransactionId(): string {
   tiSequence = (tiSequence + 1) % 1_000_000;
-  return `${Date.now() % 1_000_000_000}`.padStart(9, '0') + String(tiSequence).padStart(6, '0');
+  return TI_PREFIX + String(tiSequence).padStart(6, '0');
 }
 
 export function authorisationRequest(o: RequestOptions): IsoMessage {
