@@ -1,4 +1,4 @@
-import { buildFormatErrorResponse, buildNetworkManagementResponse, buildResponse, IsoMessage, readableOf, validateRequest } from '@lib/iso8583';
+import { buildNetworkManagementResponse, buildParsedFormatErrorResponse, buildResponse, IsoMessage, validateRequest } from '@lib/iso8583';
 import { DeclineReason, responseCodeForDecline } from '@lib/programs';
 import { AdviceUseCase } from './advice/advice.usecase';
 import { AuthoriseUseCase } from './authorise/authorise.usecase';
@@ -26,8 +26,8 @@ export class NetworkMessageHandler {
   }
 
   async handle(request: IsoMessage): Promise<IsoMessage | undefined> {
-    const formatError = validateRequest(request);
-    if (formatError) return buildFormatErrorResponse(readableOf(request));
+    // The message is parsed, so a `30` echoes the request's fields like every other answer.
+    if (validateRequest(request)) return buildParsedFormatErrorResponse(request);
     switch (request.mti) {
       case '0100':
       case '0200':

@@ -3,7 +3,8 @@ import { keys } from '@lib/store';
 import { NetworkMessageHandler } from './network-message.handler';
 import { PinBlockCodec } from './pin-block';
 import { balancesOf, EngineHarness, NOW, ZONE_KEY } from './testing/engine-harness';
-import { completionAdvice, incrementalRequest, reversalRequest, standInAdvice } from './testing/messages';
+import { authorisationRequest, completionAdvice, incrementalRequest, reversalRequest, standInAdvice } from './testing/messages';
+import type { SeededCard } from './testing/seed';
 
 /**
  * The network interface as a whole, through the handler every adapter calls: every message type
@@ -172,4 +173,81 @@ describe('every response code the gateway produces (real Redis)', () => {
 
     expect([...seen.keys()].sort()).toEqual(['00', '05', '10', '12', '13', '14', '1A', '30', '41', '43', '51', '54', '55', '57', '61', '62', '65', '75', '78', '82', '85', '91', '94', '96'].sort());
   }, 30_000);
+});
+
+/** Every key of one account and its serialised value: equal before and after = nothing written. */
+async function accountState(accountId: string): Promise<Map<string, string>> {
+  const state = new Map<string, string>();
+  let cursor = '0';
+  do {
+    const [next, found] = await h.redis.scan(cursor, 'MATCH', `{a:${accountId}}*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of found) state.set(key, ((await h.redis.dumpBuffer(key)) ?? Buffer.alloc(0)).toString('hex'));
+  } while (cursor !== '0');
+  return state;
+}
+
+describe('a 30 to a parsed message missing a mandatory field (real Redis)', () => {
+  it('echoes every echoed field the request has, as every other response does, and writes nothing', async () => {
+    const card = await h.cardOn('eur-standard', 10_000n);
+    const request = h.request(card, { amountMinor: 1_250 }).delete(49);
+    const before = await accountState(card.accountId);
+    const response = await h.send(request);
+    expect([response.mti, response.get(39)]).toEqual(['0110', '30']);
+    expectEchoes(request, response);
+    expect([2, 3, 4, 7, 11, 32, 37, 41, 42].filter((field) => !response.has(field))).toEqual([]);
+    expect(await accountState(card.accountId)).toEqual(before);
+  });
+
+  it('is no answer at all when the missing field is the STAN or field 7 (nothing to match a 30 on)', async () => {
+    const card = await h.cardOn('eur-standard', 10_000n);
+    expect(await h.handler.handle(h.request(card, { amountMinor: 100 }).delete(11))).toBeUndefined();
+    expect(await h.handler.handle(h.request(card, { amountMinor: 100 }).delete(7))).toBeUndefined();
+  });
+});
+
+describe('12 and 13 carry field 54 when the card is known (real Redis)', () => {
+  const atmCash = (card: Pick<SeededCard, 'pan' | 'expiry' | 'pin'>, amountMinor: number, tags?: Record<string, string>) =>
+    authorisationRequest({ pan: card.pan, expiry: card.expiry, stan: h.nextStan(), mti: '0200', processingCode: '010000', amountMinor, mcc: '6011', pinBlock: h.pinBlocks.encode(card.pin, card.pan), tags });
+
+  it('13 (cash of 0 at the ATM) and 12 (processing code 40): the balances read from the account, nothing written, no event', async () => {
+    const card = await h.cardOn('eur-standard', 10_000n);
+    // A hold of 12.50 makes ledger and available differ.
+    expect((await h.send(h.request(card, { amountMinor: 1_250 }))).get(39)).toBe('00');
+    const before = await accountState(card.accountId);
+    const invalidAmount = atmCash(card, 0);
+    const amountResponse = await h.send(invalidAmount);
+    expect(amountResponse.get(39)).toBe('13');
+    expect(amountResponse.get(54)).toBe('0001978C0000000100000002978C000000008750');
+    expectEchoes(invalidAmount, amountResponse);
+    const invalidTransaction = h.request(card, { amountMinor: 1_000, processingCode: '400000' });
+    const transactionResponse = await h.send(invalidTransaction);
+    expect(transactionResponse.get(39)).toBe('12');
+    expect(balancesOf(transactionResponse)).toEqual({ ledger: 10_000n, available: 8_750n });
+    expectEchoes(invalidTransaction, transactionResponse);
+    // Neither registered its TI, stored a decision, moved a counter nor appended an event.
+    expect(await accountState(card.accountId)).toEqual(before);
+    expect((await h.send(invalidAmount.clone())).get(54)).toBe(amountResponse.get(54));
+  });
+
+  it('keep their place in the order of checks: 13 before a reused TI (94) and before the card state (41)', async () => {
+    const card = await h.cardOn('eur-standard', 10_000n);
+    const original = h.request(card, { amountMinor: 500 });
+    expect((await h.send(original)).get(39)).toBe('00');
+    const reused = await h.send(atmCash(card, 0, { TI: original.tag('TI')! }));
+    expect([reused.get(39), balancesOf(reused)]).toEqual(['13', { ledger: 10_000n, available: 9_500n }]);
+    const lost = await h.cardOn('eur-standard', 3_000n, { state: 'lost' });
+    const lostAmount = await h.send(atmCash(lost, 0));
+    expect([lostAmount.get(39), balancesOf(lostAmount)]).toEqual(['13', { ledger: 3_000n, available: 3_000n }]);
+    const lostTransaction = await h.send(h.request(lost, { amountMinor: 100, processingCode: '400000' }));
+    expect([lostTransaction.get(39), balancesOf(lostTransaction)]).toEqual(['12', { ledger: 3_000n, available: 3_000n }]);
+  });
+
+  it('an unknown card: 13 and 12 as before, without field 54 (and not 14: they come first)', async () => {
+    const unknown = { pan: '4999990000000099', expiry: '2812', pin: '1234' };
+    const amount = await h.send(atmCash(unknown, 0));
+    expect([amount.get(39), amount.has(54)]).toEqual(['13', false]);
+    const transaction = await h.send(authorisationRequest({ pan: unknown.pan, expiry: unknown.expiry, stan: h.nextStan(), amountMinor: 100, processingCode: '400000' }));
+    expect([transaction.get(39), transaction.has(54)]).toEqual(['12', false]);
+  });
 });

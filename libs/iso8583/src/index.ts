@@ -62,5 +62,5 @@ export type { IsoClientMetrics, IsoClientOptions, LateReplyInfo, SendOptions } f
 export { IsoClientBusyError, IsoConnectionError, IsoDuplicateRequestError, IsoLinkError, IsoTimeoutError } from './link/link-errors';
 export type { IsoLinkErrorCode } from './link/link-errors';
 export { DEFAULT_ALLOW_LIST } from './link/allow-list';
-export { ECHOED_FIELDS, buildFormatErrorResponse, buildNetworkManagementResponse, buildResponse } from './link/responses';
+export { ECHOED_FIELDS, buildFormatErrorResponse, buildNetworkManagementResponse, buildParsedFormatErrorResponse, buildResponse } from './link/responses';
 export { matchKeyOf } from './link/match-key';

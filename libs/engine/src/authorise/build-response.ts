@@ -21,16 +21,8 @@ export function responseFromDecision(request: IsoMessage, stored: StoredDecision
   // A partial approval answers the approved amount in field 4 (network-interface.md code 10).
   if (decision.approved && record.approved.responseCode === '10') response.setPadded(4, record.approved.approvedAmount.minor);
   const fees = decision.approved ? record.approved.fees : decision.fees;
+  if (outcome.report.length === 2) setBalances(response, record.balanceCurrency, BigInt(outcome.report[0]), BigInt(outcome.report[1]));
   const walletCurrency = currencyByAlpha(record.balanceCurrency);
-  if (walletCurrency && outcome.report.length === 2) {
-    response.set(
-      54,
-      packAdditionalAmounts([
-        balanceBlock('01', walletCurrency.numeric, BigInt(outcome.report[0])),
-        balanceBlock('02', walletCurrency.numeric, BigInt(outcome.report[1])),
-      ]),
-    );
-  }
   if (record.billing && record.context.field10 && walletCurrency) {
     response.setPadded(6, record.billing.minor);
     response.set(10, record.context.field10);
@@ -39,4 +31,14 @@ export function responseFromDecision(request: IsoMessage, stored: StoredDecision
   const feesMinor = fees.reduce((total, fee) => total + BigInt(fee.amount.minor), 0n);
   if (feesMinor > 0n) response.set(28, packFeeAmount({ sign: 'D', amountMinor: feesMinor }));
   return response;
+}
+
+/**
+ * Field 54: the ledger and available balances of the wallet `currencyAlpha` (network-interface.md:
+ * "54 when the card is known"). Left unset for a currency the money table does not know.
+ */
+export function setBalances(response: IsoMessage, currencyAlpha: string, ledgerMinor: bigint, availableMinor: bigint): IsoMessage {
+  const currency = currencyByAlpha(currencyAlpha);
+  if (currency === undefined) return response;
+  return response.set(54, packAdditionalAmounts([balanceBlock('01', currency.numeric, ledgerMinor), balanceBlock('02', currency.numeric, availableMinor)]));
 }

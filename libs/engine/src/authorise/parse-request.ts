@@ -26,7 +26,12 @@ export interface ParsedRequest {
   readonly field25: string;
 }
 
-export type ParseOutcome = { ok: true; request: ParsedRequest } | { ok: false; reason: DeclineReason };
+/**
+ * A refusal carries the PAN when the message has one and only its content is refused (`12`, `13`):
+ * the answer then carries field 54 if the card is known (network-interface.md, field 54). A format
+ * error (`30`) carries none: the message was not understood.
+ */
+export type ParseOutcome = { ok: true; request: ParsedRequest } | { ok: false; reason: DeclineReason; pan?: string };
 
 const AMOUNT_OPTIONAL_KINDS: readonly TransactionKind[] = ['account-verification', 'balance-inquiry', 'available-funds-inquiry', 'pin-change'];
 
@@ -40,8 +45,8 @@ export function parseAuthorisationRequest(message: IsoMessage): ParseOutcome {
   if (!currency) return { ok: false, reason: DeclineReason.FormatError };
   const amountMinor = BigInt(field4);
   const kind = kindFromProcessingCode(field3, amountMinor);
-  if (!kind) return { ok: false, reason: DeclineReason.TransactionNotSupported };
-  if (amountMinor === 0n && !AMOUNT_OPTIONAL_KINDS.includes(kind)) return { ok: false, reason: DeclineReason.InvalidAmount };
+  if (!kind) return { ok: false, reason: DeclineReason.TransactionNotSupported, pan };
+  if (amountMinor === 0n && !AMOUNT_OPTIONAL_KINDS.includes(kind)) return { ok: false, reason: DeclineReason.InvalidAmount, pan };
   const field22 = message.get(22) ?? '000';
   const field25 = message.get(25) ?? '00';
   const entryMode = entryModeFromFields(field22, field25) ?? 'manual';

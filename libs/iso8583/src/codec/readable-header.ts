@@ -30,8 +30,9 @@ export function readHeaderLeniently(source: Buffer): ReadableHeader {
   if (source.length < MTI_CHARS || firstInvalidByte(ENCODERS.n, source, 0, MTI_CHARS) !== -1) return found;
   found.mti = asciiSlice(source, 0, MTI_CHARS);
   const bitmapEnd = MTI_CHARS + BITMAP_CHARS;
-  if (source.length < bitmapEnd || firstNonHex(source, MTI_CHARS, BITMAP_CHARS) !== -1) return found;
-  const w0 = readWord(source, MTI_CHARS);
+  // Either case: a lower-case bitmap is refused by unpack, yet says which fields follow.
+  if (source.length < bitmapEnd || firstNonHex(source, MTI_CHARS, BITMAP_CHARS, 'either-case') !== -1) return found;
+  const w0 = readWord(source, MTI_CHARS, 'either-case');
   const secondary = (w0 & SECONDARY_BITMAP_BIT) !== 0;
   walkFields(source, w0, secondary ? bitmapEnd + BITMAP_CHARS : bitmapEnd, found);
   return found;

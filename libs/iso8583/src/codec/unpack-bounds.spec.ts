@@ -105,6 +105,15 @@ describe('what a refusal carries for a 30 answer', () => {
     expect(error.canBeAnswered()).toBe(true);
   });
 
+  it('MTI, STAN, field 7 and field 32 behind a lower-case bitmap (refused, yet readable)', () => {
+    const bitmap = purchase.slice(4, 20);
+    expect(bitmap).toMatch(/[A-F]/);
+    const error = refusal(replaceAt(purchase, 4, bitmap.toLowerCase()));
+    expect(error).toMatchObject({ field: 1 });
+    expect(error.readable).toEqual({ mti: '0100', stan: '000123', transmissionDateTime: '1122101530', acquirerId: '12345678' });
+    expect(error.canBeAnswered()).toBe(true);
+  });
+
   it('only the MTI when the bitmap is broken', () => {
     const error = refusal(replaceAt(purchase, 4, 'x'));
     expect(error.readable).toEqual({ mti: '0100' });

@@ -3,7 +3,8 @@ import { encodeFrame, packFrame } from '../framing/frame-encoder';
 import { approve, purchase, RawPeer, sleep, waitFor } from '../testing/link-fixtures';
 import { IsoClient } from './iso-client';
 import { IsoRequestHandler, IsoServer, IsoServerOptions } from './iso-server';
-import { buildResponse } from './responses';
+import { FRAME_HEADER_BYTES } from '../framing/frame-decoder';
+import { buildResponse, ECHOED_FIELDS } from './responses';
 
 /** IsoServer on real TCP (127.0.0.1, ephemeral port). */
 
@@ -105,12 +106,47 @@ describe('IsoServer and malformed input', () => {
     expect(server.metrics.formatErrorsAnswered).toBe(1);
   });
 
-  it('answers a missing mandatory field with 30', async () => {
+  it('answers a missing mandatory field with 30, echoing every echoed field the request has', async () => {
     const { port } = await startServer();
     const peer = await rawPeer(port);
-    peer.write(packFrame(purchase(9).delete(49)));
+    const request = purchase(9).delete(49);
+    peer.write(packFrame(request));
     const [answer] = await peer.waitForResponses(1);
+    expect(answer.mti).toBe('0110');
     expect(answer.get(39)).toBe('30');
+    const echoed = ECHOED_FIELDS.filter((field) => request.has(field));
+    expect(echoed).toEqual([2, 3, 4, 7, 11, 32, 37, 41, 42]);
+    expect(echoed.map((field) => [field, answer.get(field)])).toEqual(echoed.map((field) => [field, request.get(field)]));
+    expect(answer.has(49)).toBe(false);
+  });
+
+  it('drops a message whose missing mandatory field is the STAN (nothing to match a 30 on)', async () => {
+    const { server, port } = await startServer();
+    const peer = await rawPeer(port);
+    peer.write(packFrame(purchase(11).delete(11)));
+    peer.write(packFrame(purchase(12)));
+    const responses = await peer.waitForResponses(1);
+    await sleep(20);
+    expect(responses.map((r) => r.get(11))).toEqual(['000012']);
+    expect(server.metrics.malformedDropped).toBe(1);
+  });
+
+  it('answers a lower-case bitmap with 30 echoing the readable 7, 11 and 32', async () => {
+    const { server, port } = await startServer();
+    const peer = await rawPeer(port);
+    const frame = packFrame(purchase(13));
+    const bitmapStart = FRAME_HEADER_BYTES + 4;
+    const bitmap = frame.subarray(bitmapStart, bitmapStart + 16);
+    expect(bitmap.toString('ascii')).toMatch(/[A-F]/);
+    bitmap.set(Buffer.from(bitmap.toString('ascii').toLowerCase(), 'ascii'));
+    peer.write(frame);
+    const [answer] = await peer.waitForResponses(1);
+    expect(answer.mti).toBe('0110');
+    expect(answer.get(39)).toBe('30');
+    expect([answer.get(7), answer.get(11), answer.get(32)]).toEqual(['1122101530', '000013', '12345678']);
+    expect(answer.has(2)).toBe(false);
+    expect(server.metrics.formatErrorsAnswered).toBe(1);
+    expect(server.metrics.requestsDispatched).toBe(0);
   });
 
   it('drops and counts an unreadable message, and the connection stays up', async () => {

@@ -8,7 +8,7 @@ import { packFrame } from '../framing/frame-encoder';
 import { IsoFormatError } from '../iso-format-error';
 import { NETWORK_MANAGEMENT_CODES } from '../spec/message-types';
 import { AllowList, DEFAULT_ALLOW_LIST } from './allow-list';
-import { buildFormatErrorResponse, buildNetworkManagementResponse, buildResponse } from './responses';
+import { buildFormatErrorResponse, buildNetworkManagementResponse, buildParsedFormatErrorResponse, buildResponse } from './responses';
 
 /**
  * The issuer's end of the network link (network-interface.md): the network connects and sends
@@ -335,7 +335,7 @@ class ServerConnection implements IsoRequestContext {
     const request = result.message;
     const problem = validateRequest(request);
     if (problem !== undefined) {
-      this.answerFormatError(problem);
+      this.answerFormatError(problem, request);
     } else if (request.mti === '0800' && this.server.options.answerNetworkManagement) {
       this.answerNetworkManagement(request);
     } else {
@@ -343,9 +343,13 @@ class ServerConnection implements IsoRequestContext {
     }
   }
 
-  /** `30` when MTI, STAN and field 7 are readable, otherwise dropped and counted (network-interface.md). */
-  private answerFormatError(error: IsoFormatError): void {
-    const response = buildFormatErrorResponse(error.readable);
+  /**
+   * `30` when MTI, STAN and field 7 are readable, otherwise dropped and counted (network-interface.md).
+   * A message that unpacked but failed validation (`parsed`) is answered with every echoed field it
+   * has, like any other response; one that did not unpack, with what the lenient walk could read.
+   */
+  private answerFormatError(error: IsoFormatError, parsed?: IsoMessage): void {
+    const response = parsed === undefined ? buildFormatErrorResponse(error.readable) : buildParsedFormatErrorResponse(parsed);
     if (response === undefined) {
       this.server.metrics.malformedDropped++;
       this.server.emit({ kind: 'message-dropped', connectionId: this.connectionId, reason: error.message });

@@ -8,6 +8,10 @@ import { responseMtiOf } from '../spec/message-types';
  */
 export const ECHOED_FIELDS: readonly number[] = [2, 3, 4, 7, 11, 32, 37, 41, 42, 49];
 
+const TRANSMISSION_DATE_TIME = 7;
+const STAN = 11;
+const FORMAT_ERROR = '30';
+
 /**
  * A response to `request` with the echoed fields and field 39, for handlers and for the link's own
  * `96` answers. Returns undefined when the request's MTI has no response (it is a response itself).
@@ -37,8 +41,20 @@ export function buildFormatErrorResponse(readable: ReadableHeader): IsoMessage |
   const response = new IsoMessage(responseMti);
   response.fields.set(7, transmissionDateTime).set(11, stan);
   if (acquirerId !== undefined) response.fields.set(32, acquirerId);
-  response.fields.set(39, '30');
+  response.fields.set(39, FORMAT_ERROR);
   return response;
+}
+
+/**
+ * The `30` answer to a message read in full but refused by validation (a mandatory field missing,
+ * field 70 not a known code): its fields are known, so, like every response, it echoes the
+ * request's fields 2, 3, 4, 7, 11, 32, 37, 41, 42 and 49 (network-interface.md). Undefined when
+ * STAN or field 7 is missing or the MTI has no response: the `30` is owed only "when MTI, STAN and
+ * field 7 can be read", otherwise the message is dropped and counted.
+ */
+export function buildParsedFormatErrorResponse(request: IsoMessage): IsoMessage | undefined {
+  if (!request.has(STAN) || !request.has(TRANSMISSION_DATE_TIME)) return undefined;
+  return buildResponse(request, FORMAT_ERROR);
 }
 
 /** The `0810` a server gives to a `0800` it handles itself: 39 = 00, echoing 7, 11, 70 and 32. */
