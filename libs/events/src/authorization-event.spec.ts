@@ -1,6 +1,7 @@
 import {
   AuthorizationEvent,
   CardAuthorizationsEvent,
+  ExpiringHold,
   holdExpiredEventId,
   toAuthorizationEvent,
 } from './authorization-event';
@@ -164,6 +165,50 @@ describe('toAuthorizationEvent: every event type of card.authorizations from an 
     // A replayed entry (relayed twice, or re-read) gives the same eventId: consumers dedupe it.
     expect(built({ ...fields, at: String(Number(fields.at) + 60_000) }).eventId).toBe(event.eventId);
     expect(holdExpiredEventId(ACCOUNT, 'hold-42')).toBe(event.eventId);
+  });
+
+  it('hold.expired: the card, MTI, processing code and merchant of the authorisation that opened the hold, as the hold kept them', () => {
+    const hold: ExpiringHold = {
+      ...sampleHold('hold-43'),
+      panMasked: '497010******0019',
+      mti: '0100',
+      processingCode: '000000',
+      mcc: '7011',
+      merchant: { id: 'HOTEL0000000001', name: 'HOTEL DU LAC', country: 'FR' },
+    };
+    // As Lua's cjson re-encodes a hold it grew or partly released: the same fields.
+    const event = built(holdExpiredEntry(hold));
+    expectValid(event);
+    expect(event).toMatchObject({
+      type: 'hold.expired',
+      panMasked: '497010******0019',
+      mcc: '7011',
+      merchant: { id: 'HOTEL0000000001', name: 'HOTEL DU LAC', country: 'FR' },
+      mti: '0100',
+      processingCode: '000000',
+      context: { holdKind: 'pre-authorisation' },
+    });
+    // A merchant without a name (cjson writes null) stays null.
+    const withoutName: ExpiringHold = {
+      ...hold,
+      merchant: { id: 'HOTEL0000000001', name: null, country: null },
+    };
+    const unnamed = built(holdExpiredEntry(withoutName));
+    expectValid(unnamed);
+    expect(unnamed.merchant).toEqual({ id: 'HOTEL0000000001', name: null, country: null });
+  });
+
+  it('hold.expired of a hold opened before holds kept their original: the card, message and merchant fields are null', () => {
+    const event = built(holdExpiredEntry(sampleHold('hold-44')));
+    expectValid(event);
+    expect(event).toMatchObject({
+      panMasked: null,
+      mti: null,
+      processingCode: null,
+      mcc: null,
+      merchant: { id: null, name: null, country: null },
+    });
+    expect(event.context).toEqual({ holdKind: 'pre-authorisation' });
   });
 });
 
@@ -335,7 +380,7 @@ describe('validateEvent: the schema refuses what the contract forbids', () => {
       { ...expired, hold: { ...expired.hold!, released: null } },
       /\/hold\/released must be object/,
     ],
-    ['an expiry with an MTI', { ...expired, mti: '0100' }, /\/mti must be null/],
+    ['an expiry with a response code', { ...expired, responseCode: '00' }, /\/responseCode must be null/],
     ['a TI that is not n15', { ...approved, transactionId: '12345' }, /\/transactionId/],
     [
       'a local time',

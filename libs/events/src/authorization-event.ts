@@ -29,7 +29,7 @@ export interface AuthorizationEvent {
   occurredAt: string;
   accountId: string;
   cardId: string | null;
-  /** First 6 + last 4; null for hold.expired (a hold record does not keep it). */
+  /** First 6 + last 4; for hold.expired, as the hold kept it (null for an older hold). */
   panMasked: string | null;
   transactionId: string | null;
   mti: string | null;
@@ -88,6 +88,27 @@ export type OutboxEntryFields = Readonly<Record<string, string>>;
 
 export type EventBuildResult = { ok: true; event: CardAuthorizationsEvent } | { ok: false; reason: string };
 
+/**
+ * What a hold record keeps of the message that opened it (copied when the hold is opened, see
+ * approval-effects.ts), so that its hold.expired event carries the card and merchant of the
+ * original authorisation (http-and-events.md "Each authorisation event carries at least"). Holds
+ * opened before these fields were kept lack them: their events carry null there, as before.
+ */
+export interface HoldOrigin {
+  readonly panMasked?: string;
+  readonly mti?: string;
+  readonly processingCode?: string;
+  readonly mcc?: string;
+  readonly merchant?: {
+    readonly id: string | null;
+    readonly name: string | null;
+    readonly country: string | null;
+  };
+}
+
+/** A hold record as the outbox's hold.expired entry carries it. */
+export type ExpiringHold = HoldRecord & HoldOrigin;
+
 /** eventId of a hold's expiry: deterministic, so a replayed or re-relayed expiry dedupes downstream. */
 export function holdExpiredEventId(accountId: string, holdId: string): string {
   return `hold-expired:${accountId}:${holdId}`;
@@ -108,7 +129,7 @@ export function toAuthorizationEvent(accountId: string, fields: OutboxEntryField
           parseJsonField<StoredDecisionJson | StoredBackOfficeEvent>(fields, 'decision'),
         );
       case 'hold.expired':
-        return holdExpiredEvent(accountId, parseJsonField<HoldRecord>(fields, 'hold'), fields);
+        return holdExpiredEvent(accountId, parseJsonField<ExpiringHold>(fields, 'hold'), fields);
       default:
         return { ok: false, reason: `unknown outbox entry kind ${JSON.stringify(fields.kind ?? null)}` };
     }
@@ -278,8 +299,16 @@ function reportedBalances(
   };
 }
 
-/** An expired hold (atomic-step.lua step 1): fields hold (HoldRecord JSON), at (ms), ledger and avail (minor). */
-function holdExpiredEvent(accountId: string, hold: HoldRecord, fields: OutboxEntryFields): EventBuildResult {
+/**
+ * An expired hold (atomic-step.lua step 1): fields hold (HoldRecord JSON), at (ms), ledger and
+ * avail (minor). The card, MTI, processing code and merchant come from what the hold kept of its
+ * original (HoldOrigin; null for a hold kept before it did).
+ */
+function holdExpiredEvent(
+  accountId: string,
+  hold: ExpiringHold,
+  fields: OutboxEntryFields,
+): EventBuildResult {
   if (typeof hold?.holdId !== 'string' || typeof hold.currency !== 'string')
     return { ok: false, reason: 'hold record lacks holdId or currency' };
   const money = (minor: unknown, field: string): MoneyJson => ({
@@ -295,16 +324,20 @@ function holdExpiredEvent(accountId: string, hold: HoldRecord, fields: OutboxEnt
       occurredAt: isoInstant(fields.at, 'at'),
       accountId,
       cardId: hold.cardId ?? null,
-      panMasked: null,
+      panMasked: textOrNull(hold.panMasked),
       transactionId: hold.transactionId ?? null,
-      mti: null,
-      processingCode: null,
+      mti: textOrNull(hold.mti),
+      processingCode: textOrNull(hold.processingCode),
       amount: money(hold.amountMinor, 'hold.amountMinor'),
       billing: null,
       fx: null,
       fees: [],
-      mcc: null,
-      merchant: { id: null, name: null, country: null },
+      mcc: textOrNull(hold.mcc),
+      merchant: {
+        id: textOrNull(hold.merchant?.id),
+        name: textOrNull(hold.merchant?.name),
+        country: textOrNull(hold.merchant?.country),
+      },
       responseCode: null,
       authCode: null,
       approvedAmount: null,
@@ -320,9 +353,20 @@ function holdExpiredEvent(accountId: string, hold: HoldRecord, fields: OutboxEnt
       standIn: null,
       flags: noFlags(),
       balancesAfter: { ledger: money(fields.ledger, 'ledger'), available: money(fields.avail, 'avail') },
-      context: typeof hold.kind === 'string' ? { holdKind: hold.kind } : {},
+      context: holdContext(hold),
     },
   };
+}
+
+function holdContext(hold: ExpiringHold): Record<string, string> {
+  const context: Record<string, string> = {};
+  if (typeof hold.kind === 'string') context.holdKind = hold.kind;
+  return context;
+}
+
+/** A string the hold kept, or null (a hold from before it was kept, or Lua's cjson null). */
+function textOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 function parseJsonField<T>(fields: OutboxEntryFields, name: string): T {

@@ -74,6 +74,8 @@ export {
 export {
   type TransactionKind,
   type CardTransaction,
+  type StoredCredentialUse,
+  isMerchantInitiated,
   isSpend,
   kindFromProcessingCode,
   entryModeFromFields,
@@ -175,6 +177,7 @@ export {
   type PinOutcome,
   PIN_TRIES_INITIAL,
   verifyPinAttempt,
+  refuseMissingPin,
   unblockPin,
 } from './decisions/pin-tries';
 export { type ScaCounters, type ScaInput, type ScaDecision, decideSca } from './decisions/sca-exemption';

@@ -32,6 +32,21 @@ export interface CardTransaction {
   readonly mcc: string;
 }
 
+/**
+ * Field 48 `MI` (network-interface.md): a merchant-initiated recurring (`R`) or instalment (`I`)
+ * charge, or a cardholder-initiated payment with stored credentials (`C`).
+ */
+export type StoredCredentialUse = 'R' | 'I' | 'C';
+
+/**
+ * Whether the merchant initiated the charge: `MI=R` and `MI=I` are charges the merchant takes on
+ * the stored card under the holder's consent; `MI=C` is a payment the cardholder initiates (the
+ * stored credentials only spare typing the card), so it is treated as cardholder-initiated.
+ */
+export function isMerchantInitiated(use: StoredCredentialUse | undefined): boolean {
+  return use === 'R' || use === 'I';
+}
+
 /** Kinds that spend money and count against limits (card-programs.md: "ATM" and "card payments"). */
 export function isSpend(kind: TransactionKind): boolean {
   return kind === 'purchase' || kind === 'cash-withdrawal' || kind === 'purchase-with-cashback';

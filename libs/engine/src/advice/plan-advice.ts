@@ -80,6 +80,7 @@ export function planAdvice(input: AdvicePlanInput): PlannedStep | undefined {
     approvedAmount: request.txn.transactionAmount,
     pricing,
     mti: input.mti,
+    processingCode: input.processingCode,
     messageKey: input.messageKey,
     // The network's approval of a request the issuer declined keeps that request's identity, so a
     // reversal naming it (field 90) finds the transaction.

@@ -13,6 +13,7 @@ afterAll(() => h.stop());
 beforeEach(() => h.clock.set(NOW));
 
 const cardVersion = async (accountId: string, cardId: string) => Number(await h.redis.hget(keys.card(accountId, cardId), 'version'));
+const pinTries = (card: { accountId: string; cardId: string }) => h.redis.hget(keys.card(card.accountId, card.cardId), 'pinTries');
 
 describe('PIN tries (real Redis)', () => {
   it('a right PIN after 2 wrong ones resets the count: two more wrong ones are 55, the third 75', async () => {
@@ -38,10 +39,44 @@ describe('PIN tries (real Redis)', () => {
     expect((await h.send(pos(card.pin))).get(39)).toBe('75');
   });
 
-  it('an ATM transaction without a PIN block counts as a wrong PIN (the ATM requires one)', async () => {
+  it('an ATM transaction without a PIN block is answered 55 (the ATM requires one) but is no try: the count is left alone', async () => {
     const card = await h.cardOn('eur-standard', 100_000n);
-    expect((await h.send(h.request(card, { mti: '0200', processingCode: '010000', amountMinor: 1_000, mcc: '6011' }))).get(39)).toBe('55');
-    expect(await h.redis.hget(keys.card(card.accountId, card.cardId), 'pinTries')).toBe('1');
+    const atm = (pin?: string) => h.request(card, { mti: '0200', processingCode: '010000', amountMinor: 1_000, mcc: '6011', ...(pin ? { pinBlock: h.pinBlocks.encode(pin, card.pan) } : {}) });
+    expect((await h.send(atm())).get(39)).toBe('55');
+    expect(await pinTries(card)).toBe('0');
+    expect((await h.send(atm('000000'))).get(39)).toBe('55');
+    expect((await h.send(atm('000000'))).get(39)).toBe('55');
+    // Two wrong tries counted: a third message without a PIN is still 55, not the third wrong PIN.
+    expect((await h.send(atm())).get(39)).toBe('55');
+    expect(await pinTries(card)).toBe('2');
+    expect((await h.send(atm(card.pin))).get(39)).toBe('00');
+    expect(await pinTries(card)).toBe('0');
+  });
+
+  it('a PIN on a message declined before the PIN check (57, 54) is no try: after two of them a wrong PIN is 55, not 75', async () => {
+    const card = await h.cardOn('eur-standard', 100_000n);
+    const pos = (pin: string, o: { mcc?: string; expiry?: string } = {}) => h.request(card, { amountMinor: 500, entryMode: '051', pinBlock: h.pinBlocks.encode(pin, card.pan), ...o });
+    // 5967 is a restricted category (57); field 14 not matching the card is 54.
+    expect((await h.send(pos('999999', { mcc: '5967' }))).get(39)).toBe('57');
+    expect((await h.send(pos('999999', { expiry: '0101' }))).get(39)).toBe('54');
+    expect(await pinTries(card)).toBe('0');
+    expect((await h.send(pos('999999'))).get(39)).toBe('55');
+    expect(await pinTries(card)).toBe('1');
+  });
+
+  it('a right PIN resets the count where the PIN check is reached: not on a reused TI (94), but on a later decline (51)', async () => {
+    const card = await h.cardOn('eur-standard', 1_000n);
+    const pos = (pin: string, amountMinor = 500, tags: Record<string, string> = {}) => h.request(card, { amountMinor, entryMode: '051', pinBlock: h.pinBlocks.encode(pin, card.pan), tags });
+    const first = pos('999999');
+    expect((await h.send(first)).get(39)).toBe('55');
+    expect((await h.send(pos('999999'))).get(39)).toBe('55');
+    // A different original with the first one's TI: 94 comes before the PIN check.
+    expect((await h.send(pos(card.pin, 600, { TI: first.tag('TI')! }))).get(39)).toBe('94');
+    expect(await pinTries(card)).toBe('2');
+    // The balance (10.00) cannot take 50.00: 51 comes after the PIN check, the right PIN resets.
+    expect((await h.send(pos(card.pin, 5_000))).get(39)).toBe('51');
+    expect(await pinTries(card)).toBe('0');
+    expect((await h.send(pos('999999'))).get(39)).toBe('55');
   });
 });
 
@@ -155,6 +190,26 @@ describe('SCA exemption boundaries (real Redis)', () => {
     expect((await h.send(web(first, 4_000, { MI: 'R' }))).get(39)).toBe('00');
   });
 
+  it('takes MI=C (cardholder-initiated, stored credentials) as in scope; MI=R and MI=I are out of scope', async () => {
+    const card = await h.cardOn('eur-standard', 100_000n, { form: 'virtual' });
+    expect((await h.send(web(card, 4_000, { MI: 'C' }))).get(39)).toBe('1A');
+    expect((await h.send(web(card, 4_000, { MI: 'C', SC: 'Y' }))).get(39)).toBe('00');
+    expect((await h.send(web(card, 100, { MI: 'C' }))).get(39)).toBe('00');
+    expect(await h.redis.hget(keys.card(card.accountId, card.cardId), 'scaExemptCount')).toBe('1');
+    expect((await h.send(web(card, 4_000, { MI: 'I' }))).get(39)).toBe('00');
+    expect((await h.send(web(card, 4_000, { MI: 'R' }))).get(39)).toBe('00');
+    expect(await h.redis.hget(keys.card(card.accountId, card.cardId), 'scaExemptCount')).toBe('1');
+  });
+
+  it('leaves refunds out of scope: a 50.00 e-commerce refund without SC is approved, small ones use no exemption', async () => {
+    const card = await h.cardOn('eur-standard', 100_000n, { form: 'virtual' });
+    const refund = (amountMinor: number) => h.request(card, { processingCode: '200000', amountMinor, entryMode: '010', condition: '59', tags: { CV: card.cvv2 } });
+    expect((await h.send(refund(5_000))).get(39)).toBe('00');
+    for (let i = 0; i < 6; i++) expect((await h.send(refund(100))).get(39)).toBe('00');
+    expect(await h.redis.hmget(keys.card(card.accountId, card.cardId), 'scaExemptCount', 'scaExemptSumMinor')).toEqual(['0', '0']);
+    for (let i = 0; i < 5; i++) expect((await h.send(web(card, 100))).get(39)).toBe('00');
+  });
+
   it('without a reference rate to measure a foreign amount against the EUR ceilings, no exemption: 1A', async () => {
     const card = await h.cardOn('travel-multicurrency', 0n);
     await h.load(card.accountId, 50_000, 'USD');
@@ -167,7 +222,7 @@ describe('SCA exemption boundaries (real Redis)', () => {
 });
 
 describe('channel, consent, CVV2 and expiry (real Redis)', () => {
-  it('a revoked recurring consent declines later MI=R charges from that merchant (57), nothing else', async () => {
+  it('a revoked recurring consent declines later MI=R and MI=I charges from that merchant (57), nothing else', async () => {
     const card = await h.cardOn('eur-standard', 100_000n, { form: 'virtual' });
     const other = await h.cardOn('eur-standard', 0n, { form: 'physical' }, card.accountId);
     const recurring = (c: typeof card, merchantId: string, mi: string) => h.request(c, { amountMinor: 999, entryMode: '010', condition: '59', merchantId, tags: { MI: mi } });
@@ -175,7 +230,13 @@ describe('channel, consent, CVV2 and expiry (real Redis)', () => {
     await h.redis.hset(keys.revokedConsents(card.accountId, card.cardId), 'GYM0042', String(NOW));
     expect((await h.send(recurring(card, 'GYM0042', 'R'))).get(39)).toBe('57');
     expect((await h.send(recurring(card, 'GYM0043', 'R'))).get(39)).toBe('00');
-    expect((await h.send(recurring(card, 'GYM0042', 'I'))).get(39)).toBe('00');
+    // Instalments (MI=I) are merchant-initiated charges on the stored card too: declined after revocation.
+    expect((await h.send(recurring(card, 'GYM0042', 'I'))).get(39)).toBe('57');
+    expect((await h.send(recurring(card, 'GYM0043', 'I'))).get(39)).toBe('00');
+    // MI=C is a payment the cardholder initiates with stored credentials: the consent does not govern it.
+    const stored = recurring(card, 'GYM0042', 'C');
+    stored.setTag('SC', 'Y');
+    expect((await h.send(stored)).get(39)).toBe('00');
     expect((await h.send(recurring(other, 'GYM0042', 'R'))).get(39)).toBe('00');
   });
 

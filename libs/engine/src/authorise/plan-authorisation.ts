@@ -14,14 +14,17 @@ import {
   FeeUsage,
   insufficientFundsDeclineFee,
   InstantMs,
+  isMerchantInitiated,
   isoTimestampOf,
   LimitPlan,
   LimitRule,
+  PinOutcome,
   Pricing,
   priceInWallet,
   priceTransaction,
   Program,
   ProgramCatalogue,
+  refuseMissingPin,
   responseCodeForApproval,
   responseCodeForDecline,
   startOfNextLocalMonth,
@@ -83,8 +86,11 @@ function declineOutcome(reason: DeclineReason, fees: FeeJson[] = []): DeclineOut
   return { reason: declineReasonName(reason), responseCode: responseCodeForDecline(reason), fees };
 }
 
-/** Card and account checks, in order; the first that fails decides. */
-function cardChecks(input: PlanInput, pricing: Pricing | undefined): DeclineReason | undefined {
+/**
+ * Card and account checks before the PIN check, in order; the first that fails decides. A message
+ * declined here never reaches the PIN check: its PIN, right or wrong, leaves the try count alone.
+ */
+function cardChecks(input: PlanInput): DeclineReason | undefined {
   const { program, request, snapshot, nowMs } = input;
   const { card, account } = snapshot;
   if (!request.txn.incremental && request.transactionId !== undefined && snapshot.transactionKnown) return DeclineReason.DuplicateTransactionId;
@@ -105,14 +111,17 @@ function cardChecks(input: PlanInput, pricing: Pricing | undefined): DeclineReas
   if (account.status !== 'active') return DeclineReason.CardRestricted;
   const expiry = checkCardExpiry(card.expiry, request.field14, nowMs, program.timeZone);
   if (expiry !== undefined) return expiry;
-  const permission = checkPermissions(program, request.txn, {
+  return checkPermissions(program, request.txn, {
     cardForm: card.form,
     deviceWallet: request.deviceWallet,
-    recurring: request.merchantInitiated === 'R',
+    merchantInitiated: request.merchantInitiated,
     recurringConsentRevoked: snapshot.consentRevoked,
   });
-  if (permission !== undefined) return permission;
-  const pin = pinDecision(input);
+}
+
+/** The checks from the PIN check on, decided before the step, in order: PIN, CVV2, SCA, suspension. */
+function checksFromPin(input: PlanInput, pricing: Pricing, pin: PinOutcome | undefined): DeclineReason | undefined {
+  const { program, request, snapshot } = input;
   if (pin !== undefined && pin.outcome === 'declined') return pin.reason;
   if (input.cvv2Correct === false) return DeclineReason.Cvv2Mismatch;
   const sca = scaDecision(input, pricing);
@@ -132,13 +141,18 @@ export function accountSuspended(program: Program, snapshot: AccountSnapshot): b
   return program.walletCurrencies.some((code) => (snapshot.balances.get(walletFieldsOf(code).available) ?? 0n) < 0n);
 }
 
-/** PIN verification when the message carries a PIN, or the channel requires one (ATM). */
-function pinDecision(input: PlanInput) {
+/**
+ * PIN verification when the message carries a PIN, or the channel requires one (ATM). A required
+ * PIN that is missing is refused without counting a try (refuseMissingPin); undefined: no PIN
+ * check for this message.
+ */
+function pinDecision(input: PlanInput): PinOutcome | undefined {
   const { request, snapshot, program } = input;
   const pinRequired = request.txn.channel === 'atm';
   if (request.pinBlock === undefined && !pinRequired) return undefined;
   const max = program.pin.maxConsecutiveWrong;
   const state = { consecutiveWrong: snapshot.card.pinTries, blocked: snapshot.card.pinTries >= max };
+  if (request.pinBlock === undefined) return refuseMissingPin(state);
   return verifyPinAttempt(state, input.pinCorrect, max);
 }
 
@@ -154,7 +168,8 @@ function scaDecision(input: PlanInput, pricing: Pricing | undefined) {
     { exemptedCount: snapshot.card.scaExemptCount, exemptedTotal: money(BigInt(snapshot.card.scaExemptSumMinor), eur) },
     {
       ecommerce,
-      merchantInitiated: request.merchantInitiated !== undefined,
+      kind: request.kind,
+      merchantInitiated: isMerchantInitiated(request.merchantInitiated),
       accountVerification: request.kind === 'account-verification',
       scaPerformed: request.scaPerformed,
       // No reference rate to measure it against the EUR ceilings: no exemption (decideSca).
@@ -221,7 +236,13 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
   const accountKey = k.ref(keys.account(account.accountId));
   const usage = feeUsage(input);
   const pricing = price(input, usage);
-  const predecline = pricing === undefined ? DeclineReason.TransactionNotSupported : cardChecks(input, pricing);
+  const pin = pinDecision(input);
+  const beforePin = pricing === undefined ? DeclineReason.TransactionNotSupported : cardChecks(input);
+  const predecline = beforePin ?? checksFromPin(input, pricing!, pin);
+  // network-interface.md "PIN tries": the try count changes only when the PIN check is reached,
+  // that is when no check before it declined (a wrong PIN counts, a right one resets, even if a
+  // later check declines). The step's reused-TI check (94) also comes before it (see below).
+  const pinCount = beforePin === undefined ? pinCountOps(input, pin, cardKey) : [];
   const wallet = pricing?.walletCurrency ?? program.accountCurrency;
   const fields = walletFieldsOf(wallet);
   const transactionKey = request.transactionId ? k.ref(keys.transaction(account.accountId, request.transactionId)) : undefined;
@@ -235,7 +256,7 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
     checks: [],
     onApprove: [],
     onDecline: {},
-    always: pinOps(input, cardKey),
+    always: [],
     report: [
       { key: BALANCES_KEY, field: fields.ledger },
       { key: BALANCES_KEY, field: fields.available },
@@ -252,6 +273,7 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
   const declinedWrite: Op[] = registersOriginal ? [originalWrite(input, transactionKey!, wallet, 'declined', undefined)] : [];
 
   if (predecline !== undefined) {
+    plan.always!.push(...pinCount);
     if (predecline !== DeclineReason.DuplicateTransactionId) plan.always!.push(...declinedWrite);
     return predeclined(k, plan, baseRecord(input, pricing, defaultApproval(input, pricing)), predecline);
   }
@@ -272,7 +294,8 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
   }
   const limits = countersFor(program, request.txn, p.billingAmount, nowMs, input.catalogue.rates);
   if (!limits.ok) {
-    plan.always!.push(...declinedWrite);
+    // Past the PIN check: its count change stands, as for any later decline.
+    plan.always!.push(...pinCount, ...declinedWrite);
     return predeclined(k, plan, baseRecord(input, pricing, defaultApproval(input, pricing)), DeclineReason.TransactionNotSupported);
   }
   const counterRef = counterRefs(k);
@@ -305,6 +328,7 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
     approvedAmount: approved.amount,
     pricing: approved.pricing,
     mti: input.mti,
+    processingCode: input.processingCode,
     messageKey: input.messageKey,
     originalKey: input.originalKey,
     holdId: input.holdId,
@@ -313,13 +337,13 @@ export function planAuthorisation(input: PlanInput): AuthorisationPlan {
   });
   const approvedLimits = approved.partial ? countersFor(program, request.txn, approved.pricing.billingAmount, nowMs, input.catalogue.rates) : limits;
   if (effects.countsAgainstLimits && approvedLimits.ok) plan.onApprove!.push(...limitMoves(approvedLimits.value, k, counterRef));
-  plan.onApprove!.push(...cardUpdates(input, approved.pricing, cardKey), ...effects.ops);
-  // A declined original still registers its TI (the reused-TI decline excepted).
-  if (registersOriginal) {
-    plan.onDeclineOther = declinedWrite;
-    plan.onDecline!['transaction-id-reused'] = [];
-    if (plan.onDecline!.funds) plan.onDecline!.funds = [...plan.onDecline!.funds, ...declinedWrite];
-  }
+  plan.onApprove!.push(...pinCount, ...cardUpdates(input, approved.pricing, cardKey), ...effects.ops);
+  // A declined original still registers its TI, and every check of the step but the reused TI
+  // comes after the PIN check, so its declines keep the PIN count change too. The reused-TI
+  // decline (94, before the PIN check) does neither: its list is empty.
+  plan.onDeclineOther = [...declinedWrite, ...pinCount];
+  if (plan.onDecline!.funds) plan.onDecline!.funds = [...plan.onDecline!.funds, ...declinedWrite, ...pinCount];
+  if (registersOriginal) plan.onDecline!['transaction-id-reused'] = [];
 
   const record = baseRecord(input, pricing, {
     type: 'authorization.approved',
@@ -350,8 +374,8 @@ function approvalKindOf(input: PlanInput): ApprovalKind {
   return input.request.kind === 'account-verification' ? ApprovalKind.VerifiedNoReasonToDecline : ApprovalKind.Approved;
 }
 
-function pinOps(input: PlanInput, cardKey: number): Op[] {
-  const pin = pinDecision(input);
+/** The PIN try count the PIN check leaves, when it changes: the op that stores it. */
+function pinCountOps(input: PlanInput, pin: PinOutcome | undefined, cardKey: number): Op[] {
   if (pin === undefined || pin.next.consecutiveWrong === input.snapshot.card.pinTries) return [];
   return [{ type: 'hset', key: cardKey, values: { pinTries: pin.next.consecutiveWrong, version: input.snapshot.card.version + 1 } }];
 }

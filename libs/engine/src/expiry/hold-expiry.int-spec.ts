@@ -1,9 +1,10 @@
 import { SharedSimulatedClock } from '@lib/clock';
+import { AuthorizationEvent, toAuthorizationEvent, validateEvent } from '@lib/events';
 import { keys } from '@lib/store';
 import { uniqueId } from '@lib/testing';
 import { NetworkMessageHandler } from '../network-message.handler';
 import { DAY_MS, EngineHarness, NOW } from '../testing/engine-harness';
-import { completionAdvice } from '../testing/messages';
+import { completionAdvice, incrementalRequest } from '../testing/messages';
 import { HoldExpirySweeper } from './hold-expiry-sweeper';
 
 /**
@@ -31,7 +32,46 @@ afterAll(async () => {
 });
 beforeEach(() => h.clock.set(NOW));
 
+/** The hold.expired events of the account's outbox, as the relay builds them. */
+async function expiredEvents(accountId: string): Promise<AuthorizationEvent[]> {
+  const entries = await h.redis.xrange(keys.outbox(accountId), '-', '+');
+  return entries
+    .filter(([, f]) => f[1] === 'hold.expired')
+    .map(([, f]) => {
+      const fields: Record<string, string> = {};
+      for (let i = 0; i < f.length; i += 2) fields[f[i]] = f[i + 1];
+      const built = toAuthorizationEvent(accountId, fields);
+      if (!built.ok) throw new Error(built.reason);
+      expect(validateEvent(built.event)).toEqual({ valid: true });
+      return built.event as AuthorizationEvent;
+    });
+}
+
 describe('hold expiry (real Redis)', () => {
+  it('publishes hold.expired with the card, MCC and merchant of the authorisation that opened the hold, after an increment too', async () => {
+    const card = await cardOn('eur-standard', 50_000n);
+    const preAuth = h.request(card, { amountMinor: 20_000, condition: '06', mcc: '7011', merchantId: 'HOTEL0000000042', merchantName: 'HOTEL DU LAC' });
+    expect((await h.send(preAuth)).get(39)).toBe('00');
+    // The increment rewrites the hold record in Lua (cjson): what it kept of the original stays.
+    expect((await h.send(incrementalRequest(preAuth, { stan: h.nextStan(), amountMinor: 5_000 }))).get(39)).toBe('00');
+    h.clock.set(NOW + 15 * DAY_MS);
+    await sweeper.sweepAccount(card.accountId, h.clock.nowMs());
+    const original = (await h.decisions(card.accountId))[0].record;
+    const [event] = await expiredEvents(card.accountId);
+    expect(original.merchant.id).toBe('HOTEL0000000042');
+    expect(event).toMatchObject({
+      type: 'hold.expired',
+      panMasked: original.panMasked,
+      mcc: '7011',
+      merchant: original.merchant,
+      mti: '0100',
+      processingCode: original.processingCode,
+      context: { holdKind: 'pre-authorisation' },
+      hold: { released: { minor: '25000', currency: 'EUR' } },
+    });
+    expect(event.panMasked).toMatch(/^\d{6}\*+\d{4}$/);
+  });
+
   it('releases a pre-authorisation aged 15 days once, with one hold.expired, then posts a late completion all the same', async () => {
     const card = await cardOn('eur-standard', 50_000n);
     const preAuth = h.request(card, { amountMinor: 20_000, condition: '06', mcc: '7011' });

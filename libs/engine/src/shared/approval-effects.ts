@@ -1,7 +1,7 @@
-import type { FeeJson, HoldEffectJson, MoneyJson } from '@lib/events';
+import type { ExpiringHold, FeeJson, HoldEffectJson, HoldOrigin, MoneyJson } from '@lib/events';
 import type { Money } from '@lib/money';
 import { FeeLine, holdExpiresAt, InstantMs, isoTimestampOf, Pricing, Program } from '@lib/programs';
-import { BALANCES_KEY, HoldRecord, incrementField, KeyRef, Op, PendingReversal, walletFields } from '@lib/store';
+import { BALANCES_KEY, incrementField, KeyRef, maskPan, Op, PendingReversal, walletFields } from '@lib/store';
 import type { AccountSnapshot } from '../authorise/account-snapshot';
 import type { ParsedRequest } from '../authorise/parse-request';
 import { sameOriginal } from './message-identity';
@@ -29,6 +29,8 @@ export interface ApprovalEffectsInput {
   readonly approvedAmount: Money;
   readonly pricing: Pricing;
   readonly mti: string;
+  /** Field 3 of the message, as received. */
+  readonly processingCode: string;
   readonly messageKey: string;
   readonly originalKey: string;
   readonly holdId: string;
@@ -119,6 +121,21 @@ export function originalFields(input: Pick<ApprovalEffectsInput, 'snapshot' | 'r
   };
 }
 
+/**
+ * What the hold keeps of the message that opens it: its hold.expired event, published long after
+ * the message, reports the card and merchant from here (libs/events HoldOrigin).
+ */
+function holdOriginOf(input: ApprovalEffectsInput): Required<HoldOrigin> {
+  const { snapshot, request } = input;
+  return {
+    panMasked: maskPan(snapshot.card.panFirst6, snapshot.card.panLast4),
+    mti: input.mti,
+    processingCode: input.processingCode,
+    mcc: request.txn.mcc,
+    merchant: { id: request.merchantId ?? null, name: request.merchantName ?? null, country: request.merchantCountry ?? null },
+  };
+}
+
 export function approvalEffects(input: ApprovalEffectsInput): ApprovalEffects {
   const { program, request, snapshot, pricing, transactionKey, nowMs } = input;
   const wallet = pricing.walletCurrency;
@@ -172,7 +189,7 @@ export function approvalEffects(input: ApprovalEffectsInput): ApprovalEffects {
   let posted: MoneyJson | null = null;
   if (debit > 0 && HOLD_KINDS.has(request.kind) && HOLDING_MTIS.has(input.mti)) {
     const expiresAt = holdExpiresAt(program, request.txn, nowMs);
-    const record: HoldRecord = {
+    const record: ExpiringHold = {
       holdId: input.holdId,
       transactionId: request.transactionId ?? input.messageKey,
       cardId: snapshot.card.cardId,
@@ -183,6 +200,7 @@ export function approvalEffects(input: ApprovalEffectsInput): ApprovalEffects {
       openedAt: nowMs,
       expiresAt,
       kind: request.txn.preAuthorisation ? 'pre-authorisation' : 'authorisation',
+      ...holdOriginOf(input),
     };
     ops.push({ type: 'hbump', key: BALANCES_KEY, field: walletFieldsOf(wallet).available, by: -debit }, { type: 'hold', hold: record });
     status = 'held';

@@ -1,12 +1,13 @@
 import { money } from '@lib/money';
 import { ApprovalKind, DECLINE_REASONS_BY_PRECEDENCE, DeclineReason, firstDecline } from './decline-reason';
 import { declineReasonName, responseCodeForApproval, responseCodeForDecline } from './response-codes';
-import { PIN_TRIES_INITIAL, PinTriesState, unblockPin, verifyPinAttempt } from './pin-tries';
+import { PIN_TRIES_INITIAL, PinTriesState, refuseMissingPin, unblockPin, verifyPinAttempt } from './pin-tries';
 import { ScaCounters, decideSca } from './sca-exemption';
 import { checkPermissions } from './permissions';
 import { checkCardExpiry } from './card-expiry';
 import { holdDays, holdExpiresAt } from '../holds/hold-expiry';
 import { at, eur, program, txn, atmTxn, posTxn, onlineTxn } from '../spec-helpers';
+import { isMerchantInitiated } from '../transaction';
 
 describe('DeclineReason: ordered by the order of checks of network-interface.md', () => {
   it('maps every reason to its response code, in precedence order', () => {
@@ -101,6 +102,13 @@ describe('PIN tries (network-interface.md "PIN tries")', () => {
     expect(run([true], blocked)).toEqual(['75']);
     expect(run([true], unblockPin())).toEqual(['ok']);
   });
+
+  it('refuses a required PIN that is missing (55, 75 while blocked) without counting a try', () => {
+    const twoWrong = { consecutiveWrong: 2, blocked: false };
+    expect(refuseMissingPin(twoWrong)).toEqual({ outcome: 'declined', reason: DeclineReason.PinIncorrect, next: twoWrong });
+    const blocked = { consecutiveWrong: 3, blocked: true };
+    expect(refuseMissingPin(blocked)).toEqual({ outcome: 'declined', reason: DeclineReason.PinTriesExceeded, next: blocked });
+  });
 });
 
 describe('SCA exemption (network-interface.md "SCA exemption")', () => {
@@ -181,6 +189,19 @@ describe('SCA exemption (network-interface.md "SCA exemption")', () => {
       'out-of-scope',
     );
   });
+
+  it('leaves refunds and other messages that pay nothing out of scope; purchases and cash are in it', () => {
+    for (const kind of ['refund', 'balance-inquiry', 'available-funds-inquiry', 'pin-change', 'account-verification'] as const) {
+      expect(decideSca(rules, none, { ...online, kind, amount: eur('50.00') }).outcome).toBe('out-of-scope');
+    }
+    for (const kind of ['purchase', 'purchase-with-cashback', 'cash-withdrawal'] as const) {
+      expect(decideSca(rules, none, { ...online, kind, amount: eur('50.00') }).outcome).toBe('declined');
+    }
+  });
+
+  it('takes MI=R and MI=I as merchant-initiated, MI=C (stored credentials) as cardholder-initiated', () => {
+    expect([isMerchantInitiated('R'), isMerchantInitiated('I'), isMerchantInitiated('C'), isMerchantInitiated(undefined)]).toEqual([true, true, false, false]);
+  });
 });
 
 describe('permissions: channel, card form, merchant category, recurring consent (57)', () => {
@@ -189,7 +210,7 @@ describe('permissions: channel, card form, merchant category, recurring consent 
   const physical = {
     cardForm: 'physical' as const,
     deviceWallet: false,
-    recurring: false,
+    merchantInitiated: undefined,
     recurringConsentRevoked: false,
   };
   const virtual = { ...physical, cardForm: 'virtual' as const };
@@ -225,13 +246,22 @@ describe('permissions: channel, card form, merchant category, recurring consent 
     expect(
       checkPermissions(standard, onlineTxn(eur('29.90')), {
         ...physical,
-        recurring: true,
+        merchantInitiated: 'R',
         recurringConsentRevoked: true,
       }),
     ).toBe(DeclineReason.RecurringConsentRevoked);
     expect(
-      checkPermissions(standard, onlineTxn(eur('29.90')), { ...physical, recurring: true }),
+      checkPermissions(standard, onlineTxn(eur('29.90')), { ...physical, merchantInitiated: 'R' }),
     ).toBeUndefined();
+  });
+
+  it('declines instalments (MI=I) after revocation too, not a cardholder-initiated MI=C payment', () => {
+    const revoked = { ...physical, recurringConsentRevoked: true };
+    expect(checkPermissions(standard, onlineTxn(eur('33.30')), { ...revoked, merchantInitiated: 'I' })).toBe(
+      DeclineReason.RecurringConsentRevoked,
+    );
+    expect(checkPermissions(standard, onlineTxn(eur('33.30')), { ...revoked, merchantInitiated: 'C' })).toBeUndefined();
+    expect(checkPermissions(standard, onlineTxn(eur('33.30')), revoked)).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import { inCategories } from '../config/merchant-categories';
 import type { CardForm, Program } from '../program';
-import type { CardTransaction } from '../transaction';
+import { CardTransaction, isMerchantInitiated, StoredCredentialUse } from '../transaction';
 import { DeclineReason } from './decline-reason';
 
 export type PermissionDecline =
@@ -13,8 +13,12 @@ export interface PermissionInput {
   readonly cardForm: CardForm;
   /** Field 48 `DV=Y`. */
   readonly deviceWallet: boolean;
-  /** Field 48 `MI=R` (merchant-initiated recurring charge). */
-  readonly recurring: boolean;
+  /**
+   * Field 48 `MI` (undefined: absent). A revoked consent declines the charges the merchant
+   * initiates on the stored card: recurring (`R`) and instalments (`I`), which are monthly charges
+   * of the same merchant under the same consent; not `C`, a payment the cardholder initiates.
+   */
+  readonly merchantInitiated: StoredCredentialUse | undefined;
   /** The holder revoked recurring consent for this merchant (back office). */
   readonly recurringConsentRevoked: boolean;
 }
@@ -36,6 +40,7 @@ export function checkPermissions(
     return DeclineReason.EntryModeNotPermitted;
   if (txn.kind !== 'refund' && inCategories(txn.mcc, program.restrictedCategories))
     return DeclineReason.MerchantCategoryRestricted;
-  if (input.recurring && input.recurringConsentRevoked) return DeclineReason.RecurringConsentRevoked;
+  if (isMerchantInitiated(input.merchantInitiated) && input.recurringConsentRevoked)
+    return DeclineReason.RecurringConsentRevoked;
   return undefined;
 }

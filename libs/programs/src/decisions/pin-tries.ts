@@ -44,6 +44,16 @@ export function verifyPinAttempt(
   };
 }
 
+/**
+ * A transaction that requires a PIN (at the ATM) but carries none: declined like a wrong PIN
+ * (`55`, or `75` while the PIN is blocked), but it is no try, so the count is left as it is. Only
+ * an entered PIN is verified and counted ("Transactions without a PIN are not affected").
+ */
+export function refuseMissingPin(state: PinTriesState): PinOutcome {
+  const reason = state.blocked ? DeclineReason.PinTriesExceeded : DeclineReason.PinIncorrect;
+  return { outcome: 'declined', reason, next: state };
+}
+
 /** Back office `POST /v1/cards/{id}/pin/unblock`. */
 export function unblockPin(): PinTriesState {
   return PIN_TRIES_INITIAL;

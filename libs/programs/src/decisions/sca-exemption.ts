@@ -1,5 +1,6 @@
 import { Money, add, greaterThan, lessThanOrEqual, money } from '@lib/money';
 import type { ScaRules } from '../program';
+import { isSpend, TransactionKind } from '../transaction';
 import { DeclineReason } from './decline-reason';
 
 /**
@@ -8,6 +9,11 @@ import { DeclineReason } from './decline-reason';
  * at most 30.00 EUR and, counting it, the exempted payments since the last SCA are at most 5 and
  * total at most 100.00 EUR; otherwise `1A`. `SC=Y` resets both counters. Per card.
  * Merchant-initiated payments (`MI`) and account verifications are out of scope.
+ *
+ * Our reading of the scope: only payments are in it (purchases, cashback, cash), so a refund or
+ * any other message that pays nothing (verification, inquiry, PIN change) is out of scope and
+ * uses no exemption. `MI=R` and `MI=I` are merchant-initiated; `MI=C` ("cardholder-initiated with
+ * stored credentials") is a cardholder-initiated payment, so it is in scope.
  *
  * The counters move only if the transaction is finally approved: the caller stores `onApproval`
  * after the later checks (limits, funds) pass, and leaves the state unchanged otherwise.
@@ -20,8 +26,11 @@ export interface ScaCounters {
 
 export interface ScaInput {
   readonly ecommerce: boolean;
+  /** Field 48 `MI=R` or `MI=I` (isMerchantInitiated); `MI=C` is cardholder-initiated. */
   readonly merchantInitiated: boolean;
   readonly accountVerification: boolean;
+  /** The message's kind: only payments are in scope (absent: a purchase). */
+  readonly kind?: TransactionKind;
   /** Field 48 `SC=Y`. */
   readonly scaPerformed: boolean;
   /**
@@ -38,7 +47,8 @@ export type ScaDecision =
   | { readonly outcome: 'declined'; readonly reason: DeclineReason.ScaRequired };
 
 export function decideSca(rules: ScaRules, counters: ScaCounters, input: ScaInput): ScaDecision {
-  if (!input.ecommerce || input.merchantInitiated || input.accountVerification)
+  const payment = input.kind === undefined || isSpend(input.kind);
+  if (!input.ecommerce || !payment || input.merchantInitiated || input.accountVerification)
     return { outcome: 'out-of-scope' };
   const code = rules.exemptionMaxAmount.currency;
   if (input.scaPerformed)
