@@ -1,11 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { GatewayConfig } from '@lib/config';
-import { InfraModule } from '@lib/platform';
+import { InfraModule, MetricsModule } from '@lib/platform';
 import { BackOfficeModule } from './back-office/back-office.module';
 import { ClearingModule } from './clearing/clearing.module';
 import { ClockModule } from './clock/clock.module';
 import { HoldExpiryModule } from './expiry/hold-expiry.module';
-import { MetricsModule } from './metrics/metrics.module';
 import { NetworkModule } from './network/network.module';
 import { RelayModule } from './relay/relay.module';
 import { StatementModule } from './statement/statement.module';

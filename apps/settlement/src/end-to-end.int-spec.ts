@@ -165,7 +165,7 @@ describe('authorisation -> clearing -> ledger -> reconciliation (end to end)', (
     const dispute = await disputes.execute(accountId, { transactionId: purchase.ti, amount: { minor: '2000', currency: 'EUR' }, reason: 'goods not received' }, 'idem-e2e-1');
     expect(dispute).toMatchObject({ status: 201, body: { status: 'raised' } });
     const replay = await disputes.execute(accountId, { transactionId: purchase.ti, amount: { minor: '2000', currency: 'EUR' }, reason: 'goods not received' }, 'idem-e2e-1');
-    expect(replay).toMatchObject({ status: 200, replayed: true, body: dispute.body });
+    expect(replay).toMatchObject({ status: 201, replayed: true, body: dispute.body });
     expect(await disputes.execute(accountId, { transactionId: purchase.ti, amount: { minor: '900000', currency: 'EUR' }, reason: 'x' }, undefined)).toMatchObject({ status: 409, body: { error: { code: 'exceeds-disputable' } } });
     const file2 = uniqueId('CLR');
     await ingest.ingest(clearingFile(file2, tomorrow, [record(`${file2}-1`, card, { type: 'representment', transactionId: purchase.ti, minor: '2000' })]));

@@ -7,6 +7,7 @@ export * from './shared/errors';
 export * from './shared/money-json';
 export * from './shared/validation';
 export * from './shared/idempotency';
+export * from './shared/once-per-key';
 export * from './shared/back-office-deps';
 export * from './open-account/open-account.command';
 export * from './open-account/open-account.usecase';

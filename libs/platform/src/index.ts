@@ -3,3 +3,5 @@ export * from './health';
 export * from './infra-clients';
 export * from './infra.module';
 export * from './bootstrap';
+export * from './back-office-auth';
+export * from './metrics.module';

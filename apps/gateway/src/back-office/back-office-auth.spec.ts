@@ -1,4 +1,4 @@
-import { UnauthorizedException } from '@nestjs/common';
+import { HttpException, UnauthorizedException } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import type { GatewayConfig } from '@lib/config';
 import { BackOfficeAuthGuard, bearerMatches } from './back-office-auth';
@@ -36,12 +36,29 @@ describe('BackOfficeAuthGuard', () => {
   const guard = new BackOfficeAuthGuard({ security: { backOfficeKeys: KEYS } } as unknown as GatewayConfig);
   const contextWith = (authorization?: string) =>
     ({
-      switchToHttp: () => ({ getRequest: () => ({ headers: { authorization } }) }),
+      switchToHttp: () => ({
+        getRequest: () => ({ headers: { authorization } }),
+        getResponse: () => ({ header: (name: string, value: string) => headers.set(name, value) }),
+      }),
     }) as unknown as ExecutionContext;
+  const headers = new Map<string, string>();
 
   it('lets a valid key through and refuses anything else with 401', () => {
     expect(guard.canActivate(contextWith(`Bearer ${KEYS[0]}`))).toBe(true);
     expect(() => guard.canActivate(contextWith())).toThrow(UnauthorizedException);
     expect(() => guard.canActivate(contextWith('Bearer wrong'))).toThrow(UnauthorizedException);
+  });
+
+  it('refuses with the one 401 body and WWW-Authenticate, whatever filter answers it', () => {
+    let thrown: unknown;
+    try {
+      guard.canActivate(contextWith('bearer wrong'));
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as HttpException).getResponse()).toEqual({
+      error: { code: 'unauthorized', reason: 'a valid back-office key is required' },
+    });
+    expect(headers.get('www-authenticate')).toBe('Bearer');
   });
 });

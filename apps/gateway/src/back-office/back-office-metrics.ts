@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
-import { METRICS_REGISTRY } from '../metrics/metrics.module';
+import { METRICS_REGISTRY } from '@lib/platform';
 
 export type BackOfficeOperation =
   'open-account' | 'get-account' | 'load' | 'issue-card' | 'card-state' | 'revoke-consent';

@@ -14,10 +14,9 @@ import {
 import type { Clock } from '@lib/clock';
 import { CLOCK } from '@lib/clock';
 import type { GatewayConfig } from '@lib/config';
-import { APP_CONFIG, REDIS } from '@lib/platform';
+import { APP_CONFIG, MetricsModule, REDIS } from '@lib/platform';
 import type { ProgramCatalogue } from '@lib/programs';
 import { CardSecrets } from '@lib/store';
-import { MetricsModule } from '../metrics/metrics.module';
 import { PROGRAM_CATALOGUE, ProgramCatalogueModule } from '../programs/program-catalogue.module';
 import { AccountsController } from './accounts.controller';
 import { BackOfficeAuthGuard, BackOfficeAuthMiddleware } from './back-office-auth';

@@ -15,6 +15,12 @@ import type { ClearingPublisher } from './event-publisher';
  * before its event is published, and marked emitted once Kafka acknowledged it. Ingesting the same
  * file (or a record) again emits nothing for what was emitted; what a failed publish left pending
  * is published on the next ingest. Only the PAN's keyed hash and first 6 / last 4 are stored.
+ *
+ * clearing.md: "A file with the same fileId ingested again posts nothing again". The first ingest
+ * of a fileId registers the file and its records in one transaction; a later file with that
+ * fileId registers nothing: its records that the first one registered are duplicates (or, left
+ * pending by a failed publish, published now), and any other record is rejected with its line
+ * ("already ingested"), never posted.
  */
 export interface IngestAnswer {
   readonly fileId: string;
@@ -39,6 +45,12 @@ export interface ClearingIngestDeps {
   readonly topic: string;
 }
 
+/** What registering a file decided: the records to publish now, and the records of a re-sent file that are not posted. */
+interface Registration {
+  readonly toPublish: ReadonlySet<string>;
+  readonly notPosted: readonly Located[];
+}
+
 interface Located {
   readonly record: ClearingRecord;
   readonly panHash: string;
@@ -57,7 +69,7 @@ export class ClearingIngest {
     const { header, records, rejected, warnings } = parsed.value;
     const located = await this.locate(records);
     const nowMs = this.deps.clock.nowMs();
-    const toPublish = await this.register(header, located, nowMs);
+    const { toPublish, notPosted } = await this.register(header, located, nowMs);
     const events = located
       .filter((l) => toPublish.has(l.record.recordId))
       .map((l) => {
@@ -74,13 +86,18 @@ export class ClearingIngest {
         new Date(this.deps.clock.nowMs()).toISOString(),
       ]);
     }
+    const posted = located.filter((l) => !notPosted.includes(l));
+    const notPostedLines: RejectedLine[] = notPosted.map((l) => ({
+      line: l.record.line,
+      reason: `file ${header.fileId} was already ingested: this record was not in it and is not posted (a file id posts once)`,
+    }));
     return ok({
       fileId: header.fileId,
-      accepted: records.length,
-      rejected,
+      accepted: posted.length,
+      rejected: [...rejected, ...notPostedLines].sort((a, b) => a.line - b.line),
       emitted: events.length,
-      duplicates: records.length - events.length,
-      unknownCards: located.filter((l) => l.card === null).length,
+      duplicates: posted.length - events.length,
+      unknownCards: posted.filter((l) => l.card === null).length,
       warnings,
     });
   }
@@ -97,19 +114,26 @@ export class ClearingIngest {
     });
   }
 
-  /** Writes the file and its records once; answers the records whose event is still to publish. */
-  private async register(header: { fileId: string; processingDate: string; records: number }, located: readonly Located[], nowMs: number): Promise<Set<string>> {
+  /**
+   * Writes the file and its records once (the first ingest of the fileId); answers the records
+   * whose event is still to publish, and the records of a re-sent file that are not posted. The
+   * file row is upserted first: a concurrent ingest of the same fileId waits on its lock, then
+   * sees the file as already ingested.
+   */
+  private async register(header: { fileId: string; processingDate: string; records: number }, located: readonly Located[], nowMs: number): Promise<Registration> {
     const at = new Date(nowMs).toISOString();
     const client = await this.deps.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(
+      const file = await client.query<{ first: boolean }>(
         `INSERT INTO clearing_files (file_id, processing_date, header_records, first_received_at, last_received_at, submissions)
          VALUES ($1, $2, $3, $4, $4, 1)
-         ON CONFLICT (file_id) DO UPDATE SET last_received_at = EXCLUDED.last_received_at, submissions = clearing_files.submissions + 1`,
+         ON CONFLICT (file_id) DO UPDATE SET last_received_at = EXCLUDED.last_received_at, submissions = clearing_files.submissions + 1
+         RETURNING (xmax = 0) AS first`,
         [header.fileId, header.processingDate, header.records, at],
       );
-      if (located.length > 0) {
+      const firstIngest = file.rows[0].first;
+      if (firstIngest && located.length > 0) {
         await client.query(
           `INSERT INTO clearing_records (record_id, file_id, line_no, type, account_id, card_id, transaction_id, pan_hash, pan_first6, pan_last4, amount_minor, currency, status, ingested_at)
            SELECT r.*, 'pending', $13::timestamptz
@@ -133,12 +157,18 @@ export class ClearingIngest {
           ],
         );
       }
-      // New rows, and rows an earlier ingest wrote but could not publish, are (re)published.
-      const pending = await client.query<{ record_id: string }>(`SELECT record_id FROM clearing_records WHERE record_id = ANY($1::text[]) AND status = 'pending'`, [
-        located.map((l) => l.record.recordId),
-      ]);
+      const registered = await client.query<{ record_id: string; status: string; file_id: string }>(
+        'SELECT record_id, status, file_id FROM clearing_records WHERE record_id = ANY($1::text[])',
+        [located.map((l) => l.record.recordId)],
+      );
       await client.query('COMMIT');
-      return new Set(pending.rows.map((r) => r.record_id));
+      // New rows, and rows an earlier ingest wrote but could not publish, are (re)published.
+      const toPublish = new Set(registered.rows.filter((r) => r.status === 'pending').map((r) => r.record_id));
+      // A re-sent file posts nothing of its own: a record the first ingest of this file (or another
+      // file) did not register is not posted.
+      const known = new Set(registered.rows.map((r) => r.record_id));
+      const notPosted = firstIngest ? [] : located.filter((l) => !known.has(l.record.recordId));
+      return { toPublish, notPosted };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

@@ -167,7 +167,7 @@ describe('POST /v1/accounts/{id}/disputes', () => {
       expect(first.statusCode).toBe(201);
       expect(first.json()).toEqual({ disputeId: expect.stringMatching(/^dsp_[0-9a-f]{24}$/), status: 'raised' });
       const replay = await inject({ method: 'POST', url: url(), headers: { ...auth, 'idempotency-key': key }, payload: body('3000') });
-      expect(replay.statusCode).toBe(200);
+      expect(replay.statusCode).toBe(201);
       expect(replay.headers['idempotency-replayed']).toBe('true');
       expect(replay.json()).toEqual(first.json());
       const conflict = await inject({ method: 'POST', url: url(), headers: { ...auth, 'idempotency-key': key }, payload: body('2000') });

@@ -10,7 +10,7 @@ export class DisputesController {
   constructor(@Inject(RaiseDispute) private readonly raise: RaiseDispute) {}
 
   @Post(':id/disputes')
-  async dispute(@Param('id') accountId: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async dispute(@Param('id') accountId: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey: string | string[] | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const answer = await this.raise.execute(accountId, body, idempotencyKey);
     if (answer.replayed) reply.header('idempotency-replayed', 'true');
     reply.status(answer.status);

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import type Redis from 'ioredis';
 import type { Pool, PoolClient } from 'pg';
+import { IDEMPOTENCY_CONFLICT_REASON_TEXT, IDEMPOTENCY_TTL_MS, IdempotencyRequest, encodeStoredAnswer, idempotencyRequest, judgeStored, parseIdempotencyKey } from '@lib/back-office';
 import { CLEARING_EVENT_SCHEMA_VERSION, DisputeRaisedEvent, parseClearingTopicEvent, parseDisputeCommand } from '@lib/clearing';
 import type { Clock } from '@lib/clock';
 import { keys } from '@lib/store';
@@ -14,11 +15,20 @@ import type { ClearingPublisher } from './event-publisher';
  *
  * What can be disputed: the net amount the ledger debited the holder for that TI (presentments,
  * posted authorisations, representments, less refunds and earlier chargebacks), in the wallet
- * currency it was debited in. An Idempotency-Key replays the first answer (409 with another body).
+ * currency it was debited in.
+ *
+ * Idempotency-Key (http-and-events.md; docs/back-office.md "Idempotency"): the same key and body
+ * answer the first result again, same status and body (`201` for a raised dispute, the `409` of a
+ * refusal), with `replayed` set; another body is `409 idempotency-conflict`. The raised dispute's
+ * row carries its key and fingerprint (written in the transaction that raises it: a retry can never
+ * raise twice); a refusal, and a copy of the raised answer, go to the account's idempotency hash
+ * (`keys.idempotency(accountId)`, the store of the account's other writes, so one key cannot serve
+ * a load and a dispute). Requests with one key are serialised by an advisory lock. A 400 or 404 is
+ * not kept for the key.
  */
 export type DisputeAnswer =
-  | { readonly status: 200 | 201; readonly body: { disputeId: string; status: string }; readonly replayed: boolean }
-  | { readonly status: 400 | 404 | 409; readonly body: { error: Record<string, unknown> }; readonly replayed: false };
+  | { readonly status: 201; readonly body: { disputeId: string; status: string }; readonly replayed: boolean }
+  | { readonly status: 400 | 404 | 409; readonly body: { error: Record<string, unknown> }; readonly replayed: boolean };
 
 export interface RaiseDisputeDeps {
   readonly redis: Redis;
@@ -30,19 +40,14 @@ export interface RaiseDisputeDeps {
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 const refuse = (status: 400 | 404 | 409, error: Record<string, unknown>): DisputeAnswer => ({ status, body: { error }, replayed: false });
+const raised = (disputeId: string, replayed: boolean): DisputeAnswer => ({ status: 201, body: { disputeId, status: 'raised' }, replayed });
 
-function fingerprint(accountId: string, body: unknown): string {
-  const canonical = (value: unknown): string => {
-    if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-    if (value !== null && typeof value === 'object') {
-      return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-    }
-    return JSON.stringify(value ?? null);
-  };
-  return createHash('sha256').update(`POST /v1/accounts/${accountId}/disputes\n${canonical(body)}`).digest('hex');
+/** The answer kept for a key: status and body, replayed as they were. */
+interface KeptAnswer {
+  readonly status: DisputeAnswer['status'];
+  readonly body: DisputeAnswer['body'];
 }
 
 interface DisputeRow {
@@ -61,54 +66,82 @@ interface DisputeRow {
 export class RaiseDispute {
   constructor(private readonly deps: RaiseDisputeDeps) {}
 
-  async execute(accountId: string, body: unknown, idempotencyKey: string | undefined): Promise<DisputeAnswer> {
+  async execute(accountId: string, body: unknown, idempotencyKey: string | string[] | undefined): Promise<DisputeAnswer> {
     if (!ACCOUNT_ID.test(accountId) || (await this.deps.redis.exists(keys.account(accountId))) === 0) {
       return refuse(404, { code: 'not-found', reason: 'unknown account' });
     }
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      return refuse(400, { code: 'validation', field: 'headers.idempotency-key', reason: 'must be one value of 1 to 255 visible ASCII characters' });
-    }
+    const key = parseIdempotencyKey(idempotencyKey);
+    if (!key.ok) return refuse(400, { code: 'validation', ...key.error });
     const parsed = parseDisputeCommand(body);
     if (!parsed.ok) return refuse(400, { code: 'validation', ...parsed.error });
     const command = parsed.value;
-    const print = fingerprint(accountId, body);
+    const request = idempotencyRequest(key.value, 'POST', `/v1/accounts/${accountId}/disputes`, body);
     const client = await this.deps.pool.connect();
     let row: DisputeRow;
-    let replayed = false;
     try {
       await client.query('BEGIN');
-      // One dispute decision per account and TI at a time: the disputable amount cannot be spent twice.
+      // One request per key at a time (the answer kept for it is read and written under the lock),
+      // then one dispute decision per account and TI at a time: the disputable amount cannot be spent twice.
+      if (request !== undefined) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`dispute-key:${accountId}:${request.key}`]);
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`dispute:${accountId}:${command.transactionId}`]);
-      const earlier = idempotencyKey === undefined ? undefined : await this.byIdempotencyKey(client, accountId, idempotencyKey);
+      const earlier = request === undefined ? undefined : await this.earlierAnswer(client, accountId, request);
       if (earlier !== undefined) {
         await client.query('COMMIT');
-        if (earlier.fingerprint !== print) return refuse(409, { code: 'idempotency-conflict', reason: 'this Idempotency-Key was used with another request (method, route or body)' });
-        row = earlier;
-        replayed = true;
-      } else {
-        const refusal = await this.checkDisputable(client, accountId, command.transactionId, command.amount.currency, command.amount.amountMinor);
-        if (refusal !== undefined) {
-          await client.query('ROLLBACK');
-          return refusal;
-        }
-        const disputeId = this.deps.newId?.() ?? `dsp_${randomBytes(12).toString('hex')}`;
-        const inserted = await client.query<DisputeRow>(
-          `INSERT INTO disputes (dispute_id, account_id, transaction_id, amount_minor, currency, reason, status, idempotency_key, fingerprint, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'raised', $7, $8, $9) RETURNING *`,
-          [disputeId, accountId, command.transactionId, command.amount.amountMinor.toString(), command.amount.currency, command.reason, idempotencyKey ?? null, print, new Date(this.deps.clock.nowMs()).toISOString()],
-        );
-        await client.query('COMMIT');
-        row = inserted.rows[0];
+        if (earlier.row !== undefined && earlier.row.published_at === null) await this.publish(earlier.row);
+        return earlier.answer;
       }
+      const refusal = await this.checkDisputable(client, accountId, command.transactionId, command.amount.currency, command.amount.amountMinor);
+      if (refusal !== undefined) {
+        // A refusal on the account's state (409) is the first result of the key; a 400 is not kept.
+        if (request !== undefined && refusal.status === 409) await this.keep(accountId, request, refusal);
+        await client.query('ROLLBACK');
+        return refusal;
+      }
+      const disputeId = this.deps.newId?.() ?? `dsp_${randomBytes(12).toString('hex')}`;
+      const inserted = await client.query<DisputeRow>(
+        `INSERT INTO disputes (dispute_id, account_id, transaction_id, amount_minor, currency, reason, status, idempotency_key, fingerprint, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'raised', $7, $8, $9) RETURNING *`,
+        [disputeId, accountId, command.transactionId, command.amount.amountMinor.toString(), command.amount.currency, command.reason, request?.key ?? null, request?.fingerprint ?? null, new Date(this.deps.clock.nowMs()).toISOString()],
+      );
+      await client.query('COMMIT');
+      row = inserted.rows[0];
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+    // The row is the record of the key; the copy in the account's hash makes the key used for the account's other writes too.
+    if (request !== undefined) await this.keep(accountId, request, raised(row.dispute_id, false));
     // A dispute whose event Kafka has not acknowledged yet (this request, or an earlier one that failed) is published.
     if (row.published_at === null) await this.publish(row);
-    return { status: replayed ? 200 : 201, body: { disputeId: row.dispute_id, status: row.status }, replayed };
+    return raised(row.dispute_id, false);
+  }
+
+  /**
+   * The first answer of this key on this account, if any: the dispute it raised (the row; always
+   * answered `201 raised`, the status the dispute had when raised), or the answer kept in the
+   * account's idempotency hash (a refusal, or another write's answer: a conflict).
+   */
+  private async earlierAnswer(client: PoolClient, accountId: string, request: IdempotencyRequest): Promise<{ answer: DisputeAnswer; row?: DisputeRow } | undefined> {
+    const conflict = refuse(409, { code: 'idempotency-conflict', reason: IDEMPOTENCY_CONFLICT_REASON_TEXT });
+    const row = await this.byIdempotencyKey(client, accountId, request.key);
+    if (row !== undefined) return row.fingerprint === request.fingerprint ? { answer: raised(row.dispute_id, true), row } : { answer: conflict };
+    const stored = judgeStored<KeptAnswer>(await this.deps.redis.hget(keys.idempotency(accountId), request.key), request, this.deps.clock.nowMs());
+    if (stored.kind === 'conflict') return { answer: conflict };
+    if (stored.kind === 'replay') return { answer: { ...stored.outcome, replayed: true } as DisputeAnswer };
+    return undefined;
+  }
+
+  /** Keeps an answer for the key in the account's idempotency hash (24 h, as the account's other writes). */
+  private async keep(accountId: string, request: IdempotencyRequest, answer: DisputeAnswer): Promise<void> {
+    const nowMs = this.deps.clock.nowMs();
+    const kept: KeptAnswer = { status: answer.status, body: answer.body };
+    await this.deps.redis
+      .multi()
+      .hset(keys.idempotency(accountId), request.key, encodeStoredAnswer(request, nowMs, kept))
+      .pexpireat(keys.idempotency(accountId), nowMs + IDEMPOTENCY_TTL_MS)
+      .exec();
   }
 
   private async byIdempotencyKey(client: PoolClient, accountId: string, key: string): Promise<DisputeRow | undefined> {

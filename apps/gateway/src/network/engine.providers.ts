@@ -3,12 +3,11 @@ import type Redis from 'ioredis';
 import { Clock, CLOCK } from '@lib/clock';
 import type { GatewayConfig } from '@lib/config';
 import { NetworkMessageHandler, PinBlockCodec } from '@lib/engine';
-import { APP_CONFIG, REDIS } from '@lib/platform';
+import { APP_CONFIG, METRICS_REGISTRY, REDIS } from '@lib/platform';
 import type { ProgramCatalogue } from '@lib/programs';
 import { CardSecrets } from '@lib/store';
 import type { Registry } from 'prom-client';
 import type { IsoMessage } from '@lib/iso8583';
-import { METRICS_REGISTRY } from '../metrics/metrics.module';
 import { PROGRAM_CATALOGUE } from '../programs/program-catalogue.module';
 import { NetworkMetrics } from './network-metrics';
 

@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { GatewayConfig } from '@lib/config';
 import { IsoServer, IsoServerEvent, IsoServerMetrics } from '@lib/iso8583';
 import { Gauge, Registry } from 'prom-client';
-import { METRICS_REGISTRY } from '../metrics/metrics.module';
-import { APP_CONFIG } from '@lib/platform';
+import { APP_CONFIG, METRICS_REGISTRY } from '@lib/platform';
 import { NETWORK_HANDLER, NetworkHandler } from './engine.providers';
 
 /**

@@ -1,8 +1,7 @@
 import { Body, Controller, Headers, HttpCode, HttpException, Inject, NotFoundException, Post, UnauthorizedException } from '@nestjs/common';
-import { timingSafeEqual } from 'crypto';
 import type { GatewayConfig } from '@lib/config';
 import { buildFormatErrorResponse, IsoFormatError, IsoMessage, messageFromJson, messageToJson } from '@lib/iso8583';
-import { APP_CONFIG } from '@lib/platform';
+import { APP_CONFIG, bearerMatches, UNAUTHORIZED_BODY } from '@lib/platform';
 import { NETWORK_HANDLER, NetworkHandler } from './engine.providers';
 
 /**
@@ -39,11 +38,7 @@ export class NetworkMessagesController {
     const mode = this.config.gateway.networkHttpRoute;
     if (mode === 'off') throw new NotFoundException();
     if (mode === 'open') return;
-    const presented = Buffer.from(authorization?.replace(/^Bearer /, '') ?? '');
-    const known = this.config.security.backOfficeKeys.some((key) => {
-      const expected = Buffer.from(key);
-      return expected.length === presented.length && timingSafeEqual(expected, presented);
-    });
-    if (!known) throw new UnauthorizedException();
+    // The back office's own check: same header rules, same 401 body.
+    if (!bearerMatches(authorization, this.config.security.backOfficeKeys)) throw new UnauthorizedException(UNAUTHORIZED_BODY);
   }
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MetricsModule } from '../metrics/metrics.module';
+import { MetricsModule } from '@lib/platform';
 import { ProgramCatalogueModule } from '../programs/program-catalogue.module';
 import { CARD_SECRETS, engineProviders, NETWORK_HANDLER } from './engine.providers';
 import { NetworkLinkService } from './network-link.service';

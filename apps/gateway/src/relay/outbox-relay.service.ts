@@ -3,8 +3,7 @@ import type Redis from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
 import type { GatewayConfig } from '@lib/config';
 import { OutboxRelay, RelayMetrics } from '@lib/outbox-relay';
-import { APP_CONFIG, createKafka, createRedis } from '@lib/platform';
-import { METRICS_REGISTRY } from '../metrics/metrics.module';
+import { APP_CONFIG, createKafka, createRedis, METRICS_REGISTRY } from '@lib/platform';
 
 /**
  * Runs the outbox relay inside the gateway: every decision appended to an account's outbox by

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MetricsModule } from '../metrics/metrics.module';
+import { MetricsModule } from '@lib/platform';
 import { OutboxRelayService } from './outbox-relay.service';
 
 @Module({ imports: [MetricsModule], providers: [OutboxRelayService] })

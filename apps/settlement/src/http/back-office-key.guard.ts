@@ -1,26 +1,8 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { timingSafeEqual } from 'crypto';
-import type { FastifyRequest } from 'fastify';
-import { APP_CONFIG } from '@lib/platform';
-
 /**
- * Back-office routes need `Authorization: Bearer <key>` with a key of `security.backOfficeKeys`
- * (http-and-events.md): anything else is 401, revealing nothing more. Keys are compared in
- * constant time.
+ * Settlement's back-office routes (`/v1/reconciliation`, `/v1/reports/...`) need the same
+ * `Authorization: Bearer <key>` as the gateway's (http-and-events.md): the same matcher (scheme
+ * case-insensitive, keys compared as digests in constant time) and the same 401 body, from
+ * @lib/platform. These routes are GETs without a body, so the guard alone runs before anything
+ * is read.
  */
-@Injectable()
-export class BackOfficeKeyGuard implements CanActivate {
-  constructor(@Inject(APP_CONFIG) private readonly config: { security: { backOfficeKeys: readonly string[] } }) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer (.+)$/.exec(header) : null;
-    const presented = Buffer.from(match?.[1] ?? '');
-    const known = this.config.security.backOfficeKeys.some((key) => {
-      const expected = Buffer.from(key);
-      return expected.length === presented.length && timingSafeEqual(expected, presented);
-    });
-    if (!known) throw new UnauthorizedException();
-    return true;
-  }
-}
+export { BackOfficeAuthGuard as BackOfficeKeyGuard } from '@lib/platform';

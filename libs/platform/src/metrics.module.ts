@@ -3,10 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * One Prometheus registry per app instance, shared by every module that counts something (the
- * back office here; the engine registers its own metrics on the same registry). `GET /metrics`
- * serves it in the text format, with the process' default metrics. No label ever carries card
- * data or an id: labels are operations and outcomes.
+ * `GET /metrics` (http-and-events.md: "Prometheus metrics (no auth, no card data)"), for every
+ * app: one Prometheus registry per app instance, shared by every module that counts something,
+ * served in the text format with the process' default metrics. No label ever carries card data or
+ * an id: labels are operations, topics and outcomes.
  */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
