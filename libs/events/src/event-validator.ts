@@ -9,6 +9,8 @@ import type { CardAuthorizationsEvent } from './authorization-event';
  */
 export const SCHEMAS_DIR = join(__dirname, '..', 'schemas');
 export const CARD_AUTHORIZATIONS_SCHEMA_FILE = 'card.authorizations.v1.schema.json';
+/** `ledger.postings` (settlement's journal entries, for ops); `card.clearing` keeps its schemas in libs/clearing. */
+export const LEDGER_POSTINGS_SCHEMA_FILE = 'ledger.postings.v1.schema.json';
 
 export type ValidationResult = { valid: true } | { valid: false; errors: string[] };
 
@@ -31,6 +33,18 @@ export function validateEvent(event: unknown): ValidationResult {
   const validate = compiledAuthorizationValidator();
   if (validate(event)) return { valid: true };
   return { valid: false, errors: describeErrors(validate.errors ?? []) };
+}
+
+let postingValidator: ValidateFunction | undefined;
+
+/**
+ * Validates a `ledger.postings` event against schema v1. Settlement checks every posting before it
+ * is produced: one that fails is a bug of the event's builder, never an expected outcome.
+ */
+export function validateLedgerPostingEvent(event: unknown): ValidationResult {
+  postingValidator ??= new Ajv2020({ allErrors: true, strict: true }).compile(loadSchema(LEDGER_POSTINGS_SCHEMA_FILE));
+  if (postingValidator(event)) return { valid: true };
+  return { valid: false, errors: describeErrors(postingValidator.errors ?? []) };
 }
 
 /**

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { toClearingRecordEvent } from '@lib/clearing';
+import { validateLedgerPostingEvent } from '@lib/events';
 import { ClearingApplier, SettleBatchUseCase } from '@lib/ledger';
 import { ManualClock } from '@lib/clock';
 import { findRepoRoot } from '@lib/config';
@@ -114,6 +115,7 @@ describe('settlement consumer (Kafka -> ledger)', () => {
         return mine.length >= 2 ? mine : undefined;
       });
       expect(published.map((p) => p.entryType).sort()).toEqual(['account.loaded', 'authorization.approved']);
+      for (const p of published) expect(validateLedgerPostingEvent(p)).toEqual({ valid: true });
       const posting = published.find((p) => p.entryType === 'authorization.approved');
       expect(posting.lines).toEqual([
         { ledgerAccount: `cardholder:${accountId}:EUR`, amount: { minor: '5150', currency: 'EUR' }, role: 'cardholder' },

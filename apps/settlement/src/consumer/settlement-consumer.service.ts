@@ -4,6 +4,7 @@ import type { SettlementConfig } from '@lib/config';
 import type { SettleBatchUseCase } from '@lib/ledger';
 import { APP_CONFIG, KAFKA } from '@lib/platform';
 import { SETTLE_BATCH } from '../ledger.providers';
+import { SettlementMetrics } from '../metrics/settlement-metrics';
 import { SettlementConsumer } from './settlement-consumer';
 
 const RESTART_DELAY_MS = 5_000;
@@ -23,6 +24,7 @@ export class SettlementConsumerService implements BeforeApplicationShutdown, OnA
     @Inject(APP_CONFIG) private readonly config: SettlementConfig,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(SETTLE_BATCH) private readonly settle: SettleBatchUseCase,
+    @Inject(SettlementMetrics) private readonly metrics: SettlementMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -43,6 +45,8 @@ export class SettlementConsumerService implements BeforeApplicationShutdown, OnA
       // Tests only (settlement.crashAfterCommit): die between the ledger commit and the offset commit.
       afterCommit: s.crashAfterCommit ? () => void process.kill(process.pid, 'SIGKILL') : undefined,
       log: (line) => this.logger.log(line),
+      // One set of counters across consumer restarts: Prometheus counters only go up.
+      metrics: this.metrics,
     });
     try {
       await this.consumer.start();

@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { EventVerdict, IncomingEvent, PostedEntry, SettleBatchResult, SettleBatchUseCase, SettlementTopicRole } from '@lib/ledger';
-import { postingMessages } from './postings';
+import type { ConsumedTopic, ConsumerMetrics } from '../metrics/settlement-metrics';
+import { encodePostings, InvalidPosting } from './postings';
 
 /**
  * The Kafka side of settlement: a thin adapter around SettleBatchUseCase (libs/ledger).
@@ -14,7 +15,11 @@ import { postingMessages } from './postings';
  *   Infrastructure errors (database or Redis unreachable) are never dead-lettered: the batch is
  *   handed back to kafkajs, which retries it once the consumer restarts;
  * - every journal entry posted is published to `ledger.postings` after the commit, keyed by
- *   account id (at-least-once: an event seen again publishes its entry again).
+ *   account id (at-least-once: an event seen again publishes its entry again), each validated
+ *   against libs/events/schemas/ledger.postings.v1.schema.json first. One that fails is a bug: it
+ *   goes to `ledger.postings.dlq` with the reason, as the outbox relay does with an invalid
+ *   authorisation event (the entry is in the ledger already: failing the batch would only replay
+ *   it forever), or, with `invalidPostings: 'throw'` (tests), fails the batch loudly.
  */
 export interface SettlementConsumerOptions {
   readonly kafka: Kafka;
@@ -30,6 +35,10 @@ export interface SettlementConsumerOptions {
   /** Tests only: called right after a chunk's database commit, before its offsets are committed. */
   readonly afterCommit?: () => void | Promise<void>;
   readonly log?: (line: string) => void;
+  /** Counters for `GET /metrics`; none by default. */
+  readonly metrics?: ConsumerMetrics;
+  /** A posting that fails its schema: dead-lettered (default, production) or thrown (tests). */
+  readonly invalidPostings?: 'dead-letter' | 'throw';
 }
 
 export interface ConsumerStats {
@@ -52,6 +61,8 @@ export function isInfrastructureError(error: unknown): boolean {
 /** Bytes of values per produce request (the broker's default message.max.bytes is 1 MiB). */
 const SEND_BYTES = 512 * 1024;
 
+const SPEC_TOPIC: Record<SettlementTopicRole, ConsumedTopic> = { authorizations: 'card.authorizations', clearing: 'card.clearing' };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SettlementConsumer {
@@ -59,12 +70,14 @@ export class SettlementConsumer {
   private consumer: Consumer | null = null;
   private producer: Producer | null = null;
   private readonly roles: Map<string, SettlementTopicRole>;
+  private readonly metrics: ConsumerMetrics | undefined;
 
   constructor(private readonly options: SettlementConsumerOptions) {
     this.roles = new Map([
       [options.topics.authorizations, 'authorizations'],
       [options.topics.clearing, 'clearing'],
     ]);
+    this.metrics = options.metrics;
   }
 
   private log(line: string): void {
@@ -92,8 +105,16 @@ export class SettlementConsumer {
       const timer = setTimeout(() => reject(new Error(`settlement consumer: group ${groupId} not joined within ${joinTimeoutMs} ms`)), joinTimeoutMs);
       consumer.on(consumer.events.GROUP_JOIN, () => {
         clearTimeout(timer);
+        this.metrics?.joined(true);
         resolve();
       });
+    });
+    consumer.on(consumer.events.CRASH, () => this.metrics?.joined(false));
+    consumer.on(consumer.events.STOP, () => this.metrics?.joined(false));
+    // The lag kafkajs computes for each batch (high watermark - last offset - 1): no extra request.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const role = this.roles.get(payload.topic);
+      if (role) this.metrics?.lag(SPEC_TOPIC[role], payload.partition, Number(payload.offsetLag));
     });
     await consumer.connect();
     // kafkajs: a group without committed offsets starts at the latest offset unless told otherwise.
@@ -129,7 +150,9 @@ export class SettlementConsumer {
     for (let start = 0; start < batch.messages.length && failure === undefined; start += chunkSize) {
       if (!isRunning() || isStale()) break;
       const chunk = batch.messages.slice(start, start + chunkSize);
+      const startedMs = performance.now();
       const results = await this.settleChunk(role, batch.topic, chunk, heartbeat);
+      this.metrics?.chunkDuration(SPEC_TOPIC[role], (performance.now() - startedMs) / 1000);
       const last = chunk[chunk.length - 1].offset;
       finishing = finishing.then(async () => {
         await this.deadLetter(batch.topic, batch.partition, chunk, results.verdicts);
@@ -137,6 +160,7 @@ export class SettlementConsumer {
         resolveOffset(last);
         await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
         this.count(results);
+        this.metrics?.settled(SPEC_TOPIC[role], results.verdicts, results.posted);
         await heartbeat();
       });
       finishing.catch((error: unknown) => (failure = error));
@@ -230,6 +254,7 @@ export class SettlementConsumer {
         };
       }),
     );
+    this.metrics?.deadLettered(SPEC_TOPIC[this.roles.get(topic)!], dead.length);
     for (const { verdict, message } of dead) {
       this.log(`settlement consumer: ${topic}/${partition}/${message.offset} dead-lettered: ${verdict.status === 'poison' ? verdict.reason : ''}`);
     }
@@ -237,7 +262,40 @@ export class SettlementConsumer {
 
   private async publish(entries: readonly PostedEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.send(this.options.topics.postings, postingMessages(entries));
+    const { messages, invalid } = encodePostings(entries);
+    if (invalid.length > 0) await this.rejectPostings(invalid);
+    if (messages.length === 0) return;
+    await this.send(this.options.topics.postings, messages);
+    this.metrics?.postingsPublished(messages.length);
+  }
+
+  /**
+   * Postings that fail their schema: never produced to `ledger.postings`, never dropped silently.
+   * The DLQ value names the entry (ops repair the builder, then republish from the ledger).
+   */
+  private async rejectPostings(invalid: readonly InvalidPosting[]): Promise<void> {
+    const first = invalid[0];
+    if (this.options.invalidPostings === 'throw') {
+      throw new Error(`settlement consumer: ledger.postings event ${first.eventId} (entry of event ${first.posted.entry.eventId}) is invalid: ${first.reason}`);
+    }
+    const topic = `${this.options.topics.postings}.dlq`;
+    await this.send(
+      topic,
+      invalid.map(({ posted, eventId, reason }) => ({
+        key: posted.entry.accountId ?? 'house',
+        headers: { 'dlq-reason': reason, eventId },
+        value: JSON.stringify({
+          schemaVersion: 1,
+          source: { topic: this.options.topics.postings, entryId: posted.entryId, sourceEventId: posted.entry.eventId },
+          eventId,
+          stage: 'schema',
+          reason,
+          failedAt: new Date().toISOString(),
+        }),
+      })),
+    );
+    this.metrics?.deadLettered('ledger.postings', invalid.length);
+    for (const { eventId, reason } of invalid) this.log(`settlement consumer: ERROR ledger.postings event ${eventId} dead-lettered to ${topic}: ${reason}`);
   }
 
   /**

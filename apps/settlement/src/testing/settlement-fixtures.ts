@@ -119,6 +119,8 @@ export async function startConsumer(
     partitionsConcurrently: 3,
     sessionTimeoutMs: 10_000,
     log: (line) => void log.push(line),
+    // A posting that fails its schema is a bug: tests fail on it instead of dead-lettering it.
+    invalidPostings: 'throw',
     ...options,
   });
   await consumer.start();
