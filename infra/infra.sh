@@ -96,21 +96,10 @@ REDIS_DIR="$STATE/redis"
 redis_pid() { pid_of "$REDIS_DIR/redis.pid"; }
 redis_running() { pid_is_ours "$(redis_pid)" "$REDIS_PORT"; }
 redis_ready() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
-# Redis' Unix socket (REDIS_SOCKET, relative to the repository unless absolute): local clients
-# use it when it exists (libs/platform redisAddress), TCP otherwise. A path longer than a socket
-# address can hold (108 bytes) is left out, with a line saying so: clients then use TCP.
-redis_socket() {
-  [[ -n "${REDIS_SOCKET:-}" ]] || return 0
-  local path="$REDIS_SOCKET"; [[ "$path" == /* ]] || path="$ROOT/$path"
-  if (( ${#path} > 100 )); then log "redis: socket path too long for a Unix socket, TCP only: $path"; return 0; fi
-  echo "$path"
-}
 up_redis() {
   install_redis
   if redis_running; then log "redis already running (pid $(redis_pid))"; return 0; fi
   mkdir -p "$REDIS_DIR"
-  local socket; socket="$(redis_socket)"
-  if [[ -n "$socket" ]]; then mkdir -p "$(dirname "$socket")"; rm -f "$socket"; fi
   cat > "$REDIS_DIR/redis.conf" <<EOF
 bind $REDIS_HOST
 port $REDIS_PORT
@@ -123,13 +112,11 @@ save ""
 appendonly yes
 appendfsync $REDIS_APPENDFSYNC
 maxclients 2000
-${socket:+unixsocket $socket
-unixsocketperm 700}
 EOF
   redis-server "$REDIS_DIR/redis.conf"
   local i; for i in $(seq 1 100); do redis_ready && break; sleep 0.1; done
   redis_ready || die "redis did not answer PING on port $REDIS_PORT (see $REDIS_DIR/redis.log)"
-  log "redis ready on $REDIS_HOST:$REDIS_PORT${socket:+ and $socket} (pid $(redis_pid), appendfsync $REDIS_APPENDFSYNC)"
+  log "redis ready on $REDIS_HOST:$REDIS_PORT (pid $(redis_pid), appendfsync $REDIS_APPENDFSYNC)"
 }
 down_redis() { stop_pid redis "$(redis_pid)" "$REDIS_PORT"; rm -f "$REDIS_DIR/redis.pid"; }
 

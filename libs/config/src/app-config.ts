@@ -5,12 +5,6 @@ import { ConfigOf, ConfigSchema } from './load-config';
 export const redisSection = {
   host: str(),
   port: port(),
-  /**
-   * Redis' Unix socket, relative to the repository root unless absolute ('' for none). Clients use
-   * it when it exists and host:port otherwise: on one machine it costs both sides less CPU per
-   * command than loopback TCP (infra/infra.sh opens it; docs/engine.md has the figures).
-   */
-  socket: str({ minLength: 0, default: '' }),
   /** Logical database (tests keep apart on a shared server). */
   db: int({ min: 0, max: 15, default: 0 }),
   /** Latency guard: past this budget the gateway answers 91 rather than risk a late approval. */

@@ -1,15 +1,14 @@
-import { existsSync } from 'fs';
-import { isAbsolute, join } from 'path';
 import type { Writable } from 'stream';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { findRepoRoot, KafkaConfig, PostgresConfig, RedisConfig } from '@lib/config';
+import type { KafkaConfig, PostgresConfig, RedisConfig } from '@lib/config';
 
 /** One place that knows how to reach each service; apps and tests build clients here. */
 export function createRedis(config: RedisConfig, connectionName: string): Redis {
   const redis = new Redis({
-    ...redisAddress(config),
+    host: config.host,
+    port: config.port,
     db: config.db,
     connectionName,
     // Fail fast rather than queue commands while Redis is unreachable: the latency guard answers 91.
@@ -20,19 +19,6 @@ export function createRedis(config: RedisConfig, connectionName: string): Redis 
   });
   redis.on('connect', () => coalesceWrites((redis as unknown as { stream: Writable }).stream));
   return redis;
-}
-
-/**
- * Where a client reaches Redis: its Unix socket when one is configured and present (a local
- * Redis started by infra/infra.sh), else host and port (a Redis elsewhere, Docker, a socket path
- * the machine could not open). Every client goes through here, so they all agree.
- */
-export function redisAddress(config: RedisConfig): { path: string } | { host: string; port: number } {
-  if (config.socket !== '') {
-    const path = isAbsolute(config.socket) ? config.socket : join(findRepoRoot(), config.socket);
-    if (existsSync(path)) return { path };
-  }
-  return { host: config.host, port: config.port };
 }
 
 /**
