@@ -2,6 +2,8 @@
 # Starts / stops the three apps from dist/ in the background, each with its pid file and log
 # under .infra/apps/. Stops only the pids it recorded.
 #   scripts/apps.sh up | down | status
+# GATEWAY_NODE_ARGS adds node options to the gateway (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof":
+# the profile is written when `down` stops it).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="$ROOT/.infra/apps"
@@ -15,7 +17,9 @@ port_of() { case "$1" in gateway) echo "${GATEWAY_HTTP_PORT:-3000}";; settlement
 up() {
   for app in "${APPS[@]}"; do
     if running "$app"; then echo "[apps] $app already running (pid $(pid_of "$app"))" >&2; continue; fi
-    nohup node "$ROOT/dist/apps/$app/src/main.js" >"$DIR/$app.log" 2>&1 &
+    local node_args=()
+    [[ "$app" == gateway && -n "${GATEWAY_NODE_ARGS:-}" ]] && read -r -a node_args <<<"$GATEWAY_NODE_ARGS"
+    nohup node "${node_args[@]}" "$ROOT/dist/apps/$app/src/main.js" >"$DIR/$app.log" 2>&1 &
     echo $! > "$DIR/$app.pid"
   done
   for app in "${APPS[@]}"; do
