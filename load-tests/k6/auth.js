@@ -19,7 +19,10 @@ const BASE_URL = __ENV.GATEWAY_URL || 'http://127.0.0.1:3000';
 const KEY = __ENV.BACK_OFFICE_KEY || 'test-back-office-key-0001';
 const VUS = profile.scenario.maxVUs;
 const CARDS_PER_VU = cardsPerVu(profile.iterations, VUS);
-const RUN_TAG = String(Math.floor(Math.random() * 90000) + 10000);
+// The run's tag, first five digits of every TI: the minute the run started, modulo 100,000 (69 days).
+// A TI is network-wide and the gateway remembers it 45 days (a reused TI is a 94), so runs started
+// in different minutes never share one; a random tag would meet an earlier run's now and then.
+const RUN_TAG = String(Math.floor(Date.now() / 60_000) % 100_000).padStart(5, '0');
 const errorBudget = Math.ceil(profile.iterations * profile.thresholds.errorRate);
 
 const unexpected = new Counter('unexpected_response_codes');
