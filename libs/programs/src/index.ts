@@ -178,6 +178,7 @@ export {
   PIN_TRIES_INITIAL,
   verifyPinAttempt,
   refuseMissingPin,
+  pinRequired,
   unblockPin,
 } from './decisions/pin-tries';
 export { type ScaCounters, type ScaInput, type ScaDecision, decideSca } from './decisions/sca-exemption';

@@ -240,6 +240,24 @@ describe('channel, consent, CVV2 and expiry (real Redis)', () => {
     expect((await h.send(recurring(other, 'GYM0042', 'R'))).get(39)).toBe('00');
   });
 
+  it('POS needs contactless or chip+PIN: chip without a PIN is 55 (no try counted), magnetic stripe is 57', async () => {
+    const card = await h.cardOn('eur-standard', 100_000n);
+    const pos = (entryMode: string, pin?: string, o: Partial<Parameters<typeof h.request>[1]> = {}) =>
+      h.request(card, { amountMinor: 700, entryMode, ...(pin ? { pinBlock: h.pinBlocks.encode(pin, card.pan) } : {}), ...o });
+    const code = async (message: ReturnType<typeof pos>) => (await h.send(message)).get(39);
+    expect(await code(pos('071'))).toBe('00');
+    expect(await code(pos('051', card.pin))).toBe('00');
+    expect(await code(pos('051'))).toBe('55');
+    expect(await code(pos('050'))).toBe('55');
+    expect(await pinTries(card)).toBe('0');
+    expect(await code(pos('901'))).toBe('57');
+    expect(await code(pos('901', card.pin))).toBe('57');
+    // A refund read from the chip needs no PIN: the cardholder receives money.
+    expect(await code(pos('051', undefined, { processingCode: '200000' }))).toBe('00');
+    // Nothing was held or counted for the declined ones: 2 payments of 7.00 were approved.
+    expect(await h.redis.hget(keys.balances(card.accountId), 'EUR:avail')).toBe(String(100_000 - 2 * 700));
+  });
+
   it('answers 82 for a wrong CVV2 and 54 for a card used after the end of its expiry month', async () => {
     const card = await h.cardOn('eur-standard', 100_000n, { form: 'virtual', expiry: '2611' });
     const wrongCvv2 = card.cvv2 === '000' ? '001' : '000';

@@ -19,6 +19,7 @@ import {
   LimitPlan,
   LimitRule,
   PinOutcome,
+  pinRequired,
   Pricing,
   priceInWallet,
   priceTransaction,
@@ -142,14 +143,13 @@ export function accountSuspended(program: Program, snapshot: AccountSnapshot): b
 }
 
 /**
- * PIN verification when the message carries a PIN, or the channel requires one (ATM). A required
- * PIN that is missing is refused without counting a try (refuseMissingPin); undefined: no PIN
- * check for this message.
+ * PIN verification when the message carries a PIN, or the transaction requires one (pinRequired:
+ * ATM, chip at a POS). A required PIN that is missing is refused without counting a try
+ * (refuseMissingPin); undefined: no PIN check for this message.
  */
 function pinDecision(input: PlanInput): PinOutcome | undefined {
   const { request, snapshot, program } = input;
-  const pinRequired = request.txn.channel === 'atm';
-  if (request.pinBlock === undefined && !pinRequired) return undefined;
+  if (request.pinBlock === undefined && !pinRequired(request.txn)) return undefined;
   const max = program.pin.maxConsecutiveWrong;
   const state = { consecutiveWrong: snapshot.card.pinTries, blocked: snapshot.card.pinTries >= max };
   if (request.pinBlock === undefined) return refuseMissingPin(state);

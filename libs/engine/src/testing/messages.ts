@@ -43,7 +43,7 @@ export function authorisationRequest(o: RequestOptions): IsoMessage {
   if (o.expiry) m.set(14, o.expiry);
   m.setPadded(18, o.mcc ?? '5411');
   m.setPadded(19, o.country ?? '250');
-  m.setPadded(22, o.entryMode ?? '051');
+  m.setPadded(22, o.entryMode ?? '071');
   m.setPadded(25, o.condition ?? '00');
   m.set(32, o.acquirerId ?? '12345678');
   m.setPadded(37, `RRN${String(o.stan).padStart(9, '0')}`);

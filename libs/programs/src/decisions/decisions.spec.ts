@@ -1,7 +1,7 @@
 import { money } from '@lib/money';
 import { ApprovalKind, DECLINE_REASONS_BY_PRECEDENCE, DeclineReason, firstDecline } from './decline-reason';
 import { declineReasonName, responseCodeForApproval, responseCodeForDecline } from './response-codes';
-import { PIN_TRIES_INITIAL, PinTriesState, refuseMissingPin, unblockPin, verifyPinAttempt } from './pin-tries';
+import { PIN_TRIES_INITIAL, PinTriesState, pinRequired, refuseMissingPin, unblockPin, verifyPinAttempt } from './pin-tries';
 import { ScaCounters, decideSca } from './sca-exemption';
 import { checkPermissions } from './permissions';
 import { checkCardExpiry } from './card-expiry';
@@ -201,6 +201,30 @@ describe('SCA exemption (network-interface.md "SCA exemption")', () => {
 
   it('takes MI=R and MI=I as merchant-initiated, MI=C (stored credentials) as cardholder-initiated', () => {
     expect([isMerchantInitiated('R'), isMerchantInitiated('I'), isMerchantInitiated('C'), isMerchantInitiated(undefined)]).toEqual([true, true, false, false]);
+  });
+});
+
+describe('cardholder verification: ATM needs the PIN, POS contactless or chip+PIN (card-programs.md)', () => {
+  it('needs the PIN at the ATM and for a chip payment at a POS', () => {
+    expect(pinRequired(atmTxn(eur('20')))).toBe(true);
+    expect(pinRequired(txn({ kind: 'balance-inquiry', channel: 'atm' }))).toBe(true);
+    expect(pinRequired(posTxn(eur('20')))).toBe(true);
+    expect(pinRequired(txn({ kind: 'purchase-with-cashback' }))).toBe(true);
+  });
+
+  it('not contactless, online, a refund or an increment of a hold', () => {
+    expect(pinRequired(txn({ entryMode: 'contactless' }))).toBe(false);
+    expect(pinRequired(onlineTxn(eur('20')))).toBe(false);
+    expect(pinRequired(txn({ kind: 'refund' }))).toBe(false);
+    expect(pinRequired(txn({ incremental: true }))).toBe(false);
+  });
+
+  it('refuses a payment read from the magnetic stripe at a POS (57), not at the ATM', () => {
+    const physical = { cardForm: 'physical' as const, deviceWallet: false, merchantInitiated: undefined, recurringConsentRevoked: false };
+    const standard = program('eur-standard');
+    expect(checkPermissions(standard, txn({ entryMode: 'magstripe' }), physical)).toBe(DeclineReason.EntryModeNotPermitted);
+    expect(checkPermissions(standard, txn({ entryMode: 'magstripe', kind: 'refund' }), physical)).toBeUndefined();
+    expect(checkPermissions(standard, { ...atmTxn(eur('20')), entryMode: 'magstripe' }, physical)).toBeUndefined();
   });
 });
 

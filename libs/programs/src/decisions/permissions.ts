@@ -1,6 +1,6 @@
 import { inCategories } from '../config/merchant-categories';
 import type { CardForm, Program } from '../program';
-import { CardTransaction, isMerchantInitiated, StoredCredentialUse } from '../transaction';
+import { CardTransaction, isMerchantInitiated, isSpend, StoredCredentialUse } from '../transaction';
 import { DeclineReason } from './decline-reason';
 
 export type PermissionDecline =
@@ -36,6 +36,10 @@ export function checkPermissions(
   const rule = input.cardForm === 'virtual' ? program.cardForms.virtual : program.cardForms.physical;
   if (rule === null || !rule.channels.includes(txn.channel)) return DeclineReason.ChannelNotPermitted;
   if (!rule.entryModes.includes(txn.entryMode)) return DeclineReason.EntryModeNotPermitted;
+  // "POS needs contactless or chip+PIN" (seed 004 clause 10.1.2): a payment read from the
+  // magnetic stripe at a POS is neither (an increment or a refund is not a new card read).
+  if (txn.channel === 'pos' && txn.entryMode === 'magstripe' && isSpend(txn.kind) && !txn.incremental)
+    return DeclineReason.EntryModeNotPermitted;
   if (rule.deviceWalletRequiredFor.includes(txn.entryMode) && !input.deviceWallet)
     return DeclineReason.EntryModeNotPermitted;
   if (txn.kind !== 'refund' && inCategories(txn.mcc, program.restrictedCategories))

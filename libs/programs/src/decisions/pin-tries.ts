@@ -1,3 +1,4 @@
+import { CardTransaction, isSpend } from '../transaction';
 import { DeclineReason } from './decline-reason';
 
 /**
@@ -42,6 +43,18 @@ export function verifyPinAttempt(
     reason: DeclineReason.PinIncorrect,
     next: { consecutiveWrong, blocked: false },
   };
+}
+
+/**
+ * Whether the transaction needs the cardholder's PIN (seed 004 clause 10.1.2, card-programs.md
+ * "ATM needs the PIN; POS needs contactless or chip+PIN"): at the ATM always; at a POS, a chip
+ * payment. Not an incremental authorisation (it adds to a hold the cardholder already authorised,
+ * with no card present), not a refund (the cardholder receives money), not contactless (the spec
+ * allows it without PIN). Magnetic stripe at a POS is refused outright (checkPermissions).
+ */
+export function pinRequired(txn: CardTransaction): boolean {
+  if (txn.channel === 'atm') return true;
+  return txn.channel === 'pos' && txn.entryMode === 'chip' && isSpend(txn.kind) && !txn.incremental;
 }
 
 /**
