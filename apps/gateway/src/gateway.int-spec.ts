@@ -24,4 +24,11 @@ describe('gateway app', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^gateway: config error: .*http\.port: must be an integer between 0 and 65535, got "not-a-port" \(from env GATEWAY_HTTP_PORT\)$/);
   });
+
+  it('stops at boot with a line naming Redis and its address when Redis cannot be reached', () => {
+    const run = runBuiltApp('gateway', { REDIS_PORT: '1', GATEWAY_HTTP_PORT: '0', GATEWAY_TCP_PORT: '0' });
+    expect(run.status).toBe(1);
+    expect(run.stderr + run.stdout).toMatch(/Redis unreachable at 127\.0\.0\.1:1 \(REDIS_HOST \/ REDIS_PORT\)/);
+    expect(run.stderr + run.stdout).not.toMatch(/Unhandled error event/);
+  });
 });

@@ -25,12 +25,19 @@ export function loadConfigOrExit<S extends ConfigSchema>(name: string, schema: S
   }
 }
 
+/**
+ * JSON bodies (network messages, back-office writes) are small: 1 MiB, Fastify's default, keeps a
+ * huge body from holding the event loop that answers authorisations. The clearing file, the one
+ * large body, has its own parser and limit (apps/gateway clearing/ndjson-body.ts).
+ */
+const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+
 export async function createHttpApp<S extends ConfigSchema>(
   def: HttpAppDefinition<S>,
   config: ConfigOf<S>,
   logLevels: LogLevel[] = process.env.LOG_LEVEL === 'debug' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn', 'log'],
 ): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(def.module(config), new FastifyAdapter({ bodyLimit: 64 * 1024 * 1024 }), {
+  const app = await NestFactory.create<NestFastifyApplication>(def.module(config), new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT_BYTES }), {
     logger: logLevels,
     abortOnError: false,
   });

@@ -5,3 +5,4 @@ export * from './infra.module';
 export * from './bootstrap';
 export * from './back-office-auth';
 export * from './metrics.module';
+export * from './unavailable';

@@ -1,4 +1,6 @@
+import { performance } from 'perf_hooks';
 import type { Writable } from 'stream';
+import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
@@ -18,7 +20,26 @@ export function createRedis(config: RedisConfig, connectionName: string): Redis 
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
   });
   redis.on('connect', () => coalesceWrites((redis as unknown as { stream: Writable }).stream));
+  reportErrorsSparingly(redis, `Redis ${config.host}:${config.port} (${connectionName})`);
   return redis;
+}
+
+const REDIS_ERROR_REPORT_INTERVAL_MS = 10_000;
+const redisLogger = new Logger('Redis');
+
+/**
+ * While Redis is unreachable, ioredis emits an error per reconnection attempt (and prints each
+ * one with its stack when nobody listens): one warning line per interval says the same. Commands
+ * fail fast meanwhile (`91` on the network side, `503` in the back office).
+ */
+function reportErrorsSparingly(redis: Redis, name: string): void {
+  let reportedAt = -Infinity;
+  redis.on('error', (error: Error) => {
+    const now = performance.now();
+    if (now - reportedAt < REDIS_ERROR_REPORT_INTERVAL_MS) return;
+    reportedAt = now;
+    redisLogger.warn(`${name}: ${error.message}; retrying (repeats silenced for ${REDIS_ERROR_REPORT_INTERVAL_MS / 1000} s)`);
+  });
 }
 
 /**

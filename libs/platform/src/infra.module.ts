@@ -78,8 +78,12 @@ export class InfraModule {
         provide: REDIS,
         useFactory: async () => {
           if (!options.redis) return null;
+          const { host, port } = options.redis;
           const redis = createRedis(options.redis, options.appName);
-          await redis.connect();
+          await redis.connect().catch((error: Error) => {
+            redis.disconnect();
+            throw new Error(`Redis unreachable at ${host}:${port} (REDIS_HOST / REDIS_PORT): ${error.message}`);
+          });
           return redis;
         },
       },

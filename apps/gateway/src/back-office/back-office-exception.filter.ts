@@ -1,6 +1,7 @@
-import { ArgumentsHost, Catch, HttpException, UnauthorizedException } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger, UnauthorizedException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isBackingServiceUnavailable, UNAVAILABLE_BODY } from '@lib/platform';
 import { UNAUTHORIZED_BODY } from './back-office-auth';
 
 /** Paths of the back-office routes of this module (their errors take the `{error: {...}}` shape). */
@@ -10,11 +11,14 @@ export const BACK_OFFICE_PATH = /^\/v1\/(accounts|cards)(\/|\?|$)/;
  * Errors raised before or around the back-office handlers (the handlers themselves never throw
  * for an expected outcome): a body that is not JSON, an unsupported content type, a body too
  * large, an unknown sub-route. On back-office paths they get the back office's `{error: {code,
- * reason}}` shape and name the problem; the guard's 401 gets the one 401 body on every path;
- * anything else is left to Nest's default handling, which logs unexpected errors and answers 500.
+ * reason}}` shape and name the problem; the guard's 401 gets the one 401 body on every path; a
+ * backing service that cannot be reached is a 503 with a reason on every path; anything else is
+ * left to Nest's default handling, which logs unexpected errors and answers 500.
  */
 @Catch()
 export class BackOfficeExceptionFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger('BackOffice');
+
   override catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
@@ -23,6 +27,12 @@ export class BackOfficeExceptionFilter extends BaseExceptionFilter {
     // one 401 body for every back-office route.
     if (exception instanceof UnauthorizedException) {
       void reply.status(401).header('www-authenticate', 'Bearer').send(UNAUTHORIZED_BODY);
+      return;
+    }
+    // Redis, PostgreSQL or Kafka unreachable: 503 and a reason on every route, one log line.
+    if (isBackingServiceUnavailable(exception)) {
+      this.logger.warn(`${request.method} ${request.url.split('?')[0]}: 503, ${(exception as Error).message}`);
+      void reply.status(503).header('retry-after', '1').send(UNAVAILABLE_BODY);
       return;
     }
     if (!(exception instanceof HttpException) || !BACK_OFFICE_PATH.test(request.url)) {

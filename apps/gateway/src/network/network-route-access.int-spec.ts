@@ -32,6 +32,15 @@ describe('gateway: the network route behind the back-office key', () => {
     expect(reply.json()).toEqual({ error: { code: 'unauthorized', reason: 'a valid back-office key is required' } });
   });
 
+  it('refuses a body over 1 MiB (413) before parsing it: a huge body cannot hold the event loop', async () => {
+    const huge = { mti: '0800', fields: { '7': '1123101530', '11': '000123', '70': '301', '43': 'x'.repeat(2 * 1024 * 1024) } };
+    const reply = await app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method: 'POST', url: '/v1/network/messages', payload: huge, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+    expect(reply.statusCode).toBe(413);
+  });
+
   it('answers with the key, the scheme in any case', async () => {
     for (const scheme of ['Bearer', 'bearer']) {
       const reply = await post(`${scheme} ${key}`);

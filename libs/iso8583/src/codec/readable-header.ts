@@ -63,7 +63,16 @@ function keepIfValid(field: number, source: Buffer, start: number, length: numbe
   if (length < spec.minLength || length > spec.maxLength) return;
   if (firstInvalidByte(ENCODERS.n, source, start, start + length) !== -1) return;
   const value = asciiSlice(source, start, start + length);
+  // A bitmap or a length prefix that is wrong shifts every later field: digits read from the
+  // wrong place would be echoed as the message's own. Field 7 must at least be a date and time.
+  if (field === TRANSMISSION_DATE_TIME && !isTransmissionDateTime(value)) return;
   if (field === STAN) found.stan = value;
   else if (field === TRANSMISSION_DATE_TIME) found.transmissionDateTime = value;
   else found.acquirerId = value;
+}
+
+/** MMDDhhmmss with a month, day, hour, minute and second that exist. */
+export function isTransmissionDateTime(value: string): boolean {
+  const [month, day, hour, minute, second] = [0, 2, 4, 6, 8].map((at) => Number(value.slice(at, at + 2)));
+  return value.length === 10 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59;
 }

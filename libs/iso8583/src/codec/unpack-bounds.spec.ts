@@ -114,6 +114,13 @@ describe('what a refusal carries for a 30 answer', () => {
     expect(error.canBeAnswered()).toBe(true);
   });
 
+  it('no field 7 read from bytes a wrong length prefix shifted (not a date and time): no 30 echoing a stranger', () => {
+    // PAN length 19 instead of 16: every later field is read 3 bytes off.
+    const error = refusal(replaceAt(purchase, FIELD_2_PREFIX, '19'));
+    expect(error.readable.transmissionDateTime).toBeUndefined();
+    expect(error.canBeAnswered()).toBe(false);
+  });
+
   it('only the MTI when the bitmap is broken', () => {
     const error = refusal(replaceAt(purchase, 4, 'x'));
     expect(error.readable).toEqual({ mti: '0100' });
