@@ -182,3 +182,4 @@ export {
   unblockPin,
 } from './decisions/pin-tries';
 export { type ScaCounters, type ScaInput, type ScaDecision, decideSca } from './decisions/sca-exemption';
+export { suspendedByBalances } from './decisions/suspension';

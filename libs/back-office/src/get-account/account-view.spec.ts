@@ -116,6 +116,17 @@ describe('account view', () => {
     ).toBe('blocked');
   });
 
+  it("is suspended by the engine's rule: any wallet's available balance below zero, after due holds are released", () => {
+    const view = (balances: Record<string, string>, holds = [] as ReturnType<typeof hold>[]) =>
+      buildAccountView({ account: { ...account, program: 'travel-multicurrency' }, program: specProgram('travel-multicurrency'), balances, holds, counters: new Map(), nowMs: NOW, rates }).status;
+    // A foreign wallet overdrawn by clearing: 05 from the engine, suspended here.
+    expect(view({ 'EUR:ledger': '5000', 'EUR:avail': '5000', 'GBP:ledger': '-10', 'GBP:avail': '-10' })).toBe('suspended');
+    // A stand-in advice's hold overdrew the home wallet: its ledger is still positive.
+    expect(view({ 'EUR:ledger': '1000', 'EUR:avail': '-500' })).toBe('suspended');
+    // The same hold past its expiry gives the money back: not suspended.
+    expect(view({ 'EUR:ledger': '1000', 'EUR:avail': '-500' }, [hold('due', 1500, NOW - 1)])).toBe('active');
+  });
+
   it('lists the home wallet and the funded wallets of a multi-currency account', () => {
     const view = buildAccountView({
       account: { ...account, program: 'travel-multicurrency' },

@@ -8,6 +8,7 @@ import {
   loadCountersFor,
   localDateOf,
   sumKeysOf,
+  suspendedByBalances,
 } from '@lib/programs';
 import type { AccountRecord, HoldRecord } from '@lib/store';
 import { walletFields } from '@lib/store';
@@ -117,16 +118,17 @@ export function buildAccountView(input: AccountViewInput): AccountView {
       (releasedByCurrency.get(hold.currency) ?? 0n) + BigInt(hold.remainingMinor),
     );
   }
+  const availables: bigint[] = [];
   const wallets = walletCurrencies(program, balances).map((currency): WalletView => {
     const fields = walletFields(currency);
     const available = BigInt(balances[fields.available] ?? '0') + (releasedByCurrency.get(currency) ?? 0n);
+    availables.push(available);
     return {
       currency,
       ledger: moneyJsonOf(BigInt(balances[fields.ledger] ?? '0'), currency),
       available: moneyJsonOf(available, currency),
     };
   });
-  const homeLedger = BigInt(balances[walletFields(program.accountCurrency).ledger] ?? '0');
   const usage = (key: string) => input.counters.get(key) ?? 0n;
   const statuses = [
     ...limitStatuses(program, usage, nowMs),
@@ -135,9 +137,8 @@ export function buildAccountView(input: AccountViewInput): AccountView {
   return {
     accountId: account.accountId,
     program: account.program,
-    // network-interface.md code 05: a negative balance suspends every debit until a load brings
-    // it back to 0 or more; suspension is derived from the balance, never stored.
-    status: account.status === 'active' && homeLedger < 0n ? 'suspended' : account.status,
+    // The engine's rule for `05` (suspendedByBalances), on the balances the next step will see.
+    status: account.status === 'active' && suspendedByBalances(availables) ? 'suspended' : account.status,
     wallets,
     holds: openHolds
       .slice()

@@ -124,7 +124,17 @@ export function decideLoad(input: LoadInput): Outcome<AcceptedLoad> {
   const ledgers = program.walletCurrencies.map((code) =>
     moneyIn(balanceOf(state.balances, walletFields(code).ledger), code),
   );
-  const decided = checkLoad(program, load, usage, ledgers, nowMs, rates);
+  const feeLines: FeeLine[] = loadFee(
+    program,
+    method,
+    command.amount,
+    moneyIn(usage(methodMonthKey(program, command, nowMs)), command.amount.currency),
+  );
+  const accountCurrencyFee = sum(
+    program.accountCurrency,
+    feeLines.filter((line) => line.amount.currency === program.accountCurrency).map((line) => line.amount),
+  );
+  const decided = checkLoad(program, load, usage, ledgers, nowMs, rates, accountCurrencyFee);
   if (!decided.ok) return refuse({ code: 'fx-unavailable', reason: fxErrorText(decided.error) });
   if (!decided.value.allowed) {
     const plan = loadCountersFor(program, load, nowMs, rates);
@@ -135,12 +145,6 @@ export function decideLoad(input: LoadInput): Outcome<AcceptedLoad> {
   }
   const plan = decided.value.plan;
   const wallet = command.amount.currency;
-  const feeLines: FeeLine[] = loadFee(
-    program,
-    method,
-    command.amount,
-    moneyIn(usage(methodMonthKey(program, command, nowMs)), command.amount.currency),
-  );
   const fee = sum(
     wallet,
     feeLines.filter((line) => line.amount.currency === wallet).map((line) => line.amount),

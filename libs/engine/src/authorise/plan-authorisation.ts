@@ -29,6 +29,7 @@ import {
   responseCodeForApproval,
   responseCodeForDecline,
   startOfNextLocalMonth,
+  suspendedByBalances,
   verifyPinAttempt,
   WalletBalances,
 } from '@lib/programs';
@@ -131,15 +132,9 @@ function checksFromPin(input: PlanInput, pricing: Pricing, pin: PinOutcome | und
   return undefined;
 }
 
-/**
- * network-interface.md `05`: "a negative balance suspends every debit until a load brings the
- * balance back to 0 or more". Our reading: the available balance of any wallet below zero. The
- * available balance is never above the ledger balance (available = ledger - open holds), so this
- * covers a negative ledger (clearing above the hold, late completion) and a stand-in advice whose
- * hold overdrew the account (its ledger is still positive, but the money is owed all the same).
- */
+/** The account is suspended by its balances (suspendedByBalances: any wallet's available below zero). */
 export function accountSuspended(program: Program, snapshot: AccountSnapshot): boolean {
-  return program.walletCurrencies.some((code) => (snapshot.balances.get(walletFieldsOf(code).available) ?? 0n) < 0n);
+  return suspendedByBalances(program.walletCurrencies.map((code) => snapshot.balances.get(walletFieldsOf(code).available) ?? 0n));
 }
 
 /**

@@ -391,6 +391,19 @@ describe('load limit tables: at, just under and just over', () => {
     );
   });
 
+  it('caps the balance after the load net of its own fee (the fee never reaches the balance)', () => {
+    const standard = program('eur-standard');
+    const check = (fee?: Money) =>
+      checkLoad(standard, { amount: eur('1.00'), method: 'card-debit', isFirstLoad: false }, () => 0n, [eur('2999.50')], NOW, catalogue().rates, fee);
+    const allowed = (fee?: Money) => {
+      const result = check(fee);
+      return result.ok && result.value.allowed;
+    };
+    expect(allowed()).toBe(false);
+    expect(allowed(eur('0.50'))).toBe(true);
+    expect(allowed(eur('0.49'))).toBe(false);
+  });
+
   it('names the load counters and their expiries', () => {
     const plan = loadCountersFor(
       program('eur-standard'),

@@ -1,4 +1,4 @@
-import { CurrencyCode, Money, Result, add, err, greaterThan, lessThan, ok, sum } from '@lib/money';
+import { CurrencyCode, Money, Result, add, err, greaterThan, lessThan, ok, subtract, sum } from '@lib/money';
 import {
   InstantMs,
   dayIdOf,
@@ -159,7 +159,8 @@ export type LoadResult =
 /**
  * Decides a load. `walletBalances` are the ledger balances of every wallet (a negative one is
  * repaid first, so it lowers the consolidated balance); the cap applies to the consolidated
- * balance after the load, in the account currency.
+ * balance after the load, in the account currency: the amount less the load's own fee
+ * (`feeInAccountCurrency`, loadFee), which never reaches the balance.
  */
 export function checkLoad(
   program: Program,
@@ -168,6 +169,7 @@ export function checkLoad(
   walletBalances: readonly Money[],
   now: InstantMs,
   rates: RateTable,
+  feeInAccountCurrency?: Money,
 ): Result<LoadResult, FxError> {
   const plan = loadCountersFor(program, load, now, rates);
   if (!plan.ok) return plan;
@@ -179,7 +181,9 @@ export function checkLoad(
   const day = dayIdOf(localDateOf(now, program.timeZone));
   const balance = consolidatedBalance(program.accountCurrency, walletBalances, rates, day);
   if (!balance.ok) return balance;
-  if (greaterThan(add(balance.value, plan.value.measuredAmount), program.loads.maxBalance)) {
+  const after = add(balance.value, plan.value.measuredAmount);
+  const afterFee = feeInAccountCurrency === undefined ? after : subtract(after, feeInAccountCurrency);
+  if (greaterThan(afterFee, program.loads.maxBalance)) {
     return ok({ allowed: false, reason: LoadDeclineReason.MaxBalanceExceeded });
   }
   return ok({ allowed: true, plan: plan.value });
