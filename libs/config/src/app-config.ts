@@ -1,4 +1,4 @@
-import { bool, int, list, oneOf, optional, port, str } from './fields';
+import { bool, int, ip, list, oneOf, optional, port, str } from './fields';
 import { ConfigOf, ConfigSchema } from './load-config';
 
 /** Sections shared by the apps. Environment names follow the key path (redis.port -> REDIS_PORT). */
@@ -45,7 +45,7 @@ export const gatewayConfigSchema = {
     tcp: {
       host: str({ default: '127.0.0.1' }),
       port: port({ default: 8583 }),
-      allowList: list(str(), { default: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }),
+      allowList: list(ip(), { default: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }),
       maxConnections: int({ min: 1, max: 10_000, default: 64 }),
       maxInFlightPerConnection: int({ min: 1, max: 100_000, default: 2048 }),
     },

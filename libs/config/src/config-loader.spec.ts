@@ -30,6 +30,13 @@ describe('loadConfig', () => {
     expect(load).toThrow('config error: gateway.http.port: must be an integer between 0 and 65535, got "abc" (from env GATEWAY_HTTP_PORT)');
   });
 
+  it('takes only IP addresses in the TCP allow list', () => {
+    const load = (list: string) => loadConfig(gatewayConfigSchema, { env: { GATEWAY_TCP_ALLOW_LIST: list }, file: { security }, infraEnv });
+    expect(load('10.0.0.7, ::1').gateway.tcp.allowList).toEqual(['10.0.0.7', '::1']);
+    expect(() => load('not-an-ip,,')).toThrow('config error: gateway.tcp.allowList: item 0: must be an IP address, got "not-an-ip,," (from env GATEWAY_TCP_ALLOW_LIST)');
+    expect(() => load('127.0.0.1,10.0.0.300')).toThrow(/item 1: must be an IP address/);
+  });
+
   it('names a missing key and where to set it', () => {
     expect(() => loadConfig({ a: { b: str() } }, { env: {}, file: {}, infraEnv: {} })).toThrow(
       'config error: a.b: missing (set A_B or a.b in config)',

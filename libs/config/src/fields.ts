@@ -1,3 +1,5 @@
+import { isIP } from 'net';
+
 /**
  * Typed configuration fields. Each field parses one raw value (from the environment, a string, or
  * from YAML, any type) into its typed value, or returns the reason it is wrong. Nothing throws
@@ -58,6 +60,18 @@ export function str(options: FieldOptions<string> & { pattern?: RegExp; minLengt
       if (value.length < minLength) return bad(`must be ${describe}`);
       if (options.pattern && !options.pattern.test(value)) return bad(`must be ${describe}`);
       return ok(value);
+    },
+    options,
+  );
+}
+
+/** An IPv4 or IPv6 address, as `net.isIP` reads it (the TCP allow list compares peers' addresses). */
+export function ip(options: FieldOptions<string> = {}): Field<string> {
+  return field(
+    'an IP address',
+    (raw) => {
+      const value = typeof raw === 'string' ? raw.trim() : '';
+      return isIP(value) === 0 ? bad('must be an IP address') : ok(value);
     },
     options,
   );
