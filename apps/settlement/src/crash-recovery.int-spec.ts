@@ -55,6 +55,7 @@ function startSettlement(groupId: string, crashAfterCommit: boolean): { child: C
       SETTLEMENT_TOPICS_CLEARING: topics.clearing,
       SETTLEMENT_TOPICS_POSTINGS: topics.postings,
       SETTLEMENT_RECONCILIATION_INTERVAL_MS: '0',
+      SETTLEMENT_PERIODIC_FEES_INTERVAL_MS: '0',
       SETTLEMENT_CRASH_AFTER_COMMIT: String(crashAfterCommit),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

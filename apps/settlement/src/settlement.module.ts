@@ -6,6 +6,7 @@ import { BackOfficeKeyGuard } from './http/back-office-key.guard';
 import { SettlementClockController } from './http/clock.controller';
 import { ReconciliationController } from './http/reconciliation.controller';
 import { ReportsController } from './http/reports.controller';
+import { PeriodicFeesService } from './jobs/periodic-fees.service';
 import { ReconciliationService } from './jobs/reconciliation.service';
 import { ledgerProviders } from './ledger.providers';
 import { SettlementMetrics } from './metrics/settlement-metrics';
@@ -22,7 +23,7 @@ export class SettlementModule {
       module: SettlementModule,
       imports: [InfraModule.forRoot({ appName: 'settlement', config, redis: config.redis, kafka: config.kafka, postgres: config.postgres }), MetricsModule],
       controllers: [ReconciliationController, ReportsController, SettlementClockController],
-      providers: [...ledgerProviders, BackOfficeKeyGuard, SettlementMetrics, SettlementConsumerService, ReconciliationService],
+      providers: [...ledgerProviders, BackOfficeKeyGuard, SettlementMetrics, SettlementConsumerService, ReconciliationService, PeriodicFeesService],
     };
   }
 }

@@ -86,6 +86,12 @@ export const settlementConfigSchema = {
     partitionsConcurrently: int({ min: 1, max: 64, default: 3 }),
     /** Period of the reconciliation job; 0 turns it off (GET /v1/reconciliation still answers). */
     reconciliationIntervalMs: int({ min: 0, max: 86_400_000, default: 300_000 }),
+    /**
+     * Period of the periodic-fee job (subscription, account management, inactivity; real ms, the
+     * charge days follow the business clock); 0 turns it off. Short by default: an accelerated
+     * simulated clock passes charge days in seconds (missed periods are caught up anyway).
+     */
+    periodicFeesIntervalMs: int({ min: 0, max: 86_400_000, default: 2_000 }),
     /** Tests only: end the process right after a batch's database commit, before its offsets. */
     crashAfterCommit: bool({ default: false }),
   },

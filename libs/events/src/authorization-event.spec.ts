@@ -8,6 +8,7 @@ import {
 import type { DecisionRecord } from './decision-record';
 import { encodeAuthorizationEvent } from './encode-authorization-event';
 import { validateEvent } from './event-validator';
+import { buildFeeChargedEvent, feeChargedEventId } from './fee-charged-event';
 import {
   decisionEntry,
   holdExpiredEntry,
@@ -240,6 +241,15 @@ describe('toAuthorizationEvent: back-office events of the same outbox, published
     fees: [{ type: 'card-creation', amount: eur('500') }],
     balances: { ledger: eur('500'), available: eur('500') },
   };
+  const feeCharged = buildFeeChargedEvent({
+    accountId: ACCOUNT,
+    occurredAt: '2026-12-14T23:00:00.000Z',
+    period: { index: 1, chargeDate: '2026-12-15', billing: 'monthly' },
+    due: [{ type: 'subscription', amount: eur('300') }, { type: 'account-management', amount: eur('250') }],
+    fees: [{ type: 'subscription', amount: eur('300') }, { type: 'account-management', amount: eur('100') }],
+    shortfall: eur('150'),
+    balances: { ledger: eur('0'), available: eur('0') },
+  });
   const entryOf = (event: object, declined: string | false = false) => ({
     kind: 'decision',
     decision: JSON.stringify({ record: { event }, outcome: { declined, report: [] } }),
@@ -249,10 +259,20 @@ describe('toAuthorizationEvent: back-office events of the same outbox, published
   it.each([
     ['account.loaded', loaded],
     ['card.issued', issued],
+    ['fee.charged', feeCharged],
   ])('%s: the event itself, schema-valid', (_type, event) => {
     const result = builtAny(entryOf(event));
     expect(result).toEqual(event);
     expectValid(result);
+  });
+
+  it('fee.charged: a deterministic eventId per account and period; the schema refuses a malformed period or an extra field', () => {
+    expect(feeCharged.eventId).toBe(feeChargedEventId(ACCOUNT, 1));
+    expect(validateEvent({ ...feeCharged, period: { ...feeCharged.period, index: 0 } }).valid).toBe(false);
+    expect(validateEvent({ ...feeCharged, period: { ...feeCharged.period, chargeDate: '15/12/2026' } }).valid).toBe(false);
+    expect(validateEvent({ ...feeCharged, pan: '4999990000000001' }).valid).toBe(false);
+    const { shortfall: _dropped, ...withoutShortfall } = feeCharged;
+    expect(validateEvent(withoutShortfall).valid).toBe(false);
   });
 
   it('refuses a back-office event that is not what the schema says, or not of this account, or of a step that did not apply', () => {

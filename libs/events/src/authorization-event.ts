@@ -61,12 +61,12 @@ export interface AuthorizationEvent {
 }
 
 /**
- * Back-office events (account.loaded, card.issued) ride in the same account outbox, as a
+ * Back-office events (account.loaded, card.issued; settlement's fee.charged) ride in the same account outbox, as a
  * `decision` entry whose record is `{event: <the final event>}` (libs/back-office step-runner).
  * They go to the same topic: one account's money movements stay in one ordered stream. Their
  * fields are the back office's; the schema (not this type) says what they must hold.
  */
-export type BackOfficeEventType = 'account.loaded' | 'card.issued';
+export type BackOfficeEventType = 'account.loaded' | 'card.issued' | 'fee.charged';
 
 export interface BackOfficeEvent {
   schemaVersion: typeof AUTHORIZATION_SCHEMA_VERSION;

@@ -16,3 +16,4 @@ export * from './reads/statement';
 export * from './reads/settlement-report';
 export * from './reconciliation/reconcile';
 export * from './reconciliation/reconciliation.usecase';
+export * from './periodic-fees/charge-periodic-fees.usecase';

@@ -118,6 +118,24 @@ export {
   disclosedMarkupPercent,
 } from './fees/fees';
 export { type SwapQuote, type SwapError, swapQuote } from './fees/swap';
+export {
+  type Billing,
+  type PeriodCharge,
+  type ActivityCount,
+  type Collection,
+  accountActivityAt,
+  addMonthsClamped,
+  chargesSubscription,
+  collectWithin,
+  hasPeriodicFees,
+  managementWindow,
+  maxPeriodicFeeMinor,
+  monthsWithoutTransaction,
+  nextChargeDueMs,
+  periodCharge,
+  periodicFeesDue,
+  periodsDue,
+} from './fees/periodic-fees';
 
 // pricing (wallet choice + conversion + fees)
 export {

@@ -59,6 +59,8 @@ export const keys = {
   outboxLease: (accountId: string) => `outbox:lease:${checkId('account', accountId)}`,
   /** Sorted set: accountId by its earliest open hold expiry (the sweeper's work list). */
   holdExpiryIndex: () => 'holds:expiry-index',
+  /** Sorted set: accountId by when its next periodic-fee period is due (the fee job's work list). */
+  periodicFeesDue: () => 'fees:due',
   /** Idempotency of back-office writes that create an account (no account yet). */
   globalIdempotency: (key: string) => `idem:${key}`,
   /** The shared simulated clock. */

@@ -60,7 +60,7 @@ export const MS_PER_DAY = 86_400_000;
 export const DAYTIME_START_HOUR = 8;
 export const DAYTIME_END_HOUR = 20;
 
-/** seed 000 / seed 004: a reserve for the periodic fees the model does not follow. */
+/** A reserve left untouched by planned spending (the model follows the periodic fees besides). */
 const RESERVE_MINOR = 2_000n;
 
 /**
@@ -99,6 +99,9 @@ export class CardholderPlanner {
     const creation = program.fees.cardCreation;
     for (const form of persona.cards) if (creation) this.model.debit(program.accountCurrency, creation[form].amountMinor);
     for (const form of persona.cards) this.sca.set(form, { exemptedCount: 0, exemptedTotal: money(0n, 'EUR') });
+    // Accounts are opened at the start of the run without a billing choice: monthly where the
+    // program has a subscription (the back office's default), none otherwise.
+    if (ctx.timing.duringRun) this.model.periodicFees(ctx.startMs, program.fees.subscription === null ? 'none' : 'monthly', ctx.horizonMs);
   }
 
   get index(): number {

@@ -157,3 +157,24 @@ describe('IssuerModel: account suspended (05) while a wallet is below zero', () 
     expect(codeOf(m.decide(txn(500n, 'EUR'), SURELY_APPLIED))).toBe('00');
   });
 });
+
+describe('IssuerModel: periodic fees of the settlement side', () => {
+  it('takes the most a period can charge into the low bound from the charge day on, never the high bound', () => {
+    const m = model('eur-premium', { EUR: 10_000n });
+    m.periodicFees(T0, 'monthly', T0 + 70 * MS_PER_DAY);
+    // Opened on 1 February: charged on 1 March and 1 April (3.00 + at most 2.50 each).
+    expect(m.bounds('EUR', Date.parse('2027-02-28T12:00:00Z'))).toEqual({ low: 10_000n, high: 10_000n });
+    expect(m.bounds('EUR', Date.parse('2027-03-02T12:00:00Z'))).toEqual({ low: 9_450n, high: 10_000n });
+    expect(m.bounds('EUR', Date.parse('2027-04-02T12:00:00Z'))).toEqual({ low: 8_900n, high: 10_000n });
+    // A purchase the balance covers only without the fees: the model cannot tell, so nothing is planned.
+    expect(m.decide(txn(9_500n, 'EUR'), Date.parse('2027-03-02T12:00:00Z'))).toMatchObject({ approved: false, code: null });
+    // One beyond the high bound is a 51 whatever the fees took.
+    expect(codeOf(m.decide(txn(10_100n, 'EUR'), Date.parse('2027-03-02T12:00:00Z')))).toBe('51');
+  });
+
+  it('the travel program has no periodic fee', () => {
+    const m = model('travel-multicurrency', { EUR: 10_000n });
+    m.periodicFees(T0, 'none', T0 + 400 * MS_PER_DAY);
+    expect(m.bounds('EUR', T0 + 399 * MS_PER_DAY)).toEqual({ low: 10_000n, high: 10_000n });
+  });
+});

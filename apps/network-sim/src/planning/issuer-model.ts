@@ -11,7 +11,9 @@ import {
   holdExpiresAt,
   insufficientFundsDeclineFee,
   localDateOf,
+  maxPeriodicFeeMinor,
   monthIdOf,
+  periodCharge,
   MS_PER_DAY,
   MS_PER_HOUR,
   NO_FEE_USAGE,
@@ -53,8 +55,12 @@ import {
  * right after the TI-reuse check) -> limits (`61` / `65`) -> funds (`51`). The card-level checks
  * before them (card state, expiry, PIN, CVV2, SCA) are the planner's business (bad actors).
  *
- * A reserve in the account currency is kept untouched by planned spending, for periodic fees of
- * the settlement side that this model does not follow.
+ * Periodic fees (settlement's job, docs/settlement.md "Periodic fees": subscription, account
+ * management or inactivity on the opening day of each month) follow the same rule as settlement:
+ * from the charge day on, the low bound takes the most the period can charge; the high bound takes
+ * nothing (the fee depends on the activity the ledger counts, and it never takes more than the
+ * available balance, so it never makes a wallet negative nor suspends the account). A reserve in
+ * the account currency is kept untouched by planned spending besides (the planner's policy).
  */
 export type ModelDeclineCode = '05' | '51' | '61' | '65' | '96';
 
@@ -180,6 +186,21 @@ export class IssuerModel {
   /** A debit made at once at `atMs` (card creation fee); by default before anything else. */
   debit(currency: CurrencyCode, minor: bigint, atMs: number = ALWAYS): void {
     this.credit(currency, -minor, atMs);
+  }
+
+  /**
+   * The periodic fees of an account opened at `openedAtMs` whose charge days fall before `untilMs`
+   * (libs/programs periodic-fees.ts). A charge lands when settlement's job sees the day due: from
+   * the charge day's midnight (less the clock's lead) on, in the low bound only (see the class).
+   */
+  periodicFees(openedAtMs: number, billing: 'monthly' | 'yearly' | 'none', untilMs: number): void {
+    const { program } = this;
+    for (let n = 1; ; n += 1) {
+      const charge = periodCharge(openedAtMs, n, program.timeZone);
+      if (charge.dueFromMs >= untilMs) return;
+      const most = maxPeriodicFeeMinor(program, billing, n);
+      if (most > 0n) this.track({ currency: program.accountCurrency, minor: -most, fromMs: charge.dueFromMs - this.timing.clockLeadMs, toMs: NEVER, folded: false });
+    }
   }
 
   /** The lower bound of a wallet's available balance at `atMs`. */

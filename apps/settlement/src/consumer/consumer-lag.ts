@@ -23,3 +23,23 @@ export async function consumerLag(admin: Admin, groupId: string, topics: readonl
   }
   return { consumerLag: total, lagByTopic };
 }
+
+/**
+ * Waits until the group's committed offsets reach the end offsets `topic` has now (every message
+ * produced before the call is consumed and posted): true, or false after `timeoutMs` (wall time:
+ * a wait, not business time).
+ */
+export async function consumerReachesEnd(admin: Admin, groupId: string, topic: string, timeoutMs: number, pollMs = 100): Promise<boolean> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const committed = (await admin.fetchOffsets({ groupId, topics: [topic] })).find((c) => c.topic === topic)?.partitions ?? [];
+    const behind = ends.some((end) => {
+      const offset = Number(committed.find((p) => p.partition === end.partition)?.offset ?? '-1');
+      return Number(end.high) > (offset >= 0 ? offset : Number(end.low));
+    });
+    if (!behind) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -67,7 +67,20 @@ export interface CardIssuedEventView {
   readonly fees: readonly FeeJson[];
 }
 
-export type AuthorizationTopicEvent = DecisionEventView | LoadEventView | CardIssuedEventView;
+/** `fee.charged` (settlement's periodic-fee job): what was taken, and what was not. */
+export interface FeeChargedEventView {
+  readonly kind: 'fee.charged';
+  readonly eventId: string;
+  readonly occurredAt: string;
+  readonly accountId: string;
+  readonly periodIndex: number;
+  readonly chargeDate: string;
+  readonly fees: readonly FeeJson[];
+  readonly due: readonly FeeJson[];
+  readonly shortfall: MoneyJson;
+}
+
+export type AuthorizationTopicEvent = DecisionEventView | LoadEventView | CardIssuedEventView | FeeChargedEventView;
 
 type Obj = Record<string, unknown>;
 const ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;
@@ -187,6 +200,22 @@ export function parseAuthorizationTopicEvent(value: unknown): Result<Authorizati
         accountId: text(o, 'accountId', ACCOUNT_ID),
         cardId: nullableText(o, 'cardId'),
         fees: fees(o),
+      });
+    }
+    if (type === 'fee.charged') {
+      const period = object(o.period, '/period');
+      const index = period.index;
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 1) fail('/period/index', 'must be an integer >= 1');
+      return ok({
+        kind: 'fee.charged',
+        eventId: text(o, 'eventId', ID),
+        occurredAt: text(o, 'occurredAt', INSTANT),
+        accountId: text(o, 'accountId', ACCOUNT_ID),
+        periodIndex: index,
+        chargeDate: text(period, 'chargeDate', /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/),
+        fees: fees(o),
+        due: fees({ fees: o.due }),
+        shortfall: moneyJson(o.shortfall, '/shortfall'),
       });
     }
     return err(`/type ${JSON.stringify(type).slice(0, 64)} is not an event type settlement knows`);

@@ -177,6 +177,33 @@ describe('card.authorizations posting rules', () => {
     ]);
   });
 
+  it('fee.charged debits what was taken per fee line, on the charge day; nothing taken is a memo with the shortfall', () => {
+    const eur = (minor: string) => ({ minor, currency: 'EUR' });
+    const event = {
+      schemaVersion: 1,
+      eventId: 'fee-charged:acc1:1',
+      type: 'fee.charged',
+      occurredAt: '2026-12-16T08:00:00.000Z',
+      accountId: 'acc1',
+      period: { index: 1, chargeDate: '2026-12-15', billing: 'monthly' },
+      due: [{ type: 'subscription', amount: eur('300') }, { type: 'account-management', amount: eur('250') }],
+      fees: [{ type: 'subscription', amount: eur('300') }, { type: 'account-management', amount: eur('250') }],
+      shortfall: eur('0'),
+      balances: { ledger: eur('450'), available: eur('450') },
+    };
+    const charged = posting(event);
+    expect(charged).toMatchObject({ type: 'fee.charged', memo: false, businessDate: '2026-12-15', transactionId: null });
+    expect(lines(charged)).toEqual([
+      ['cardholder:acc1:EUR', 300n],
+      ['fee-income:subscription:EUR', -300n],
+      ['cardholder:acc1:EUR', 250n],
+      ['fee-income:account-management:EUR', -250n],
+    ]);
+    const nothing = posting({ ...event, fees: [], shortfall: eur('550') });
+    expect(nothing).toMatchObject({ memo: true, lines: [], details: { shortfall: eur('550'), periodIndex: 1 } });
+    expect(parseAuthorizationTopicEvent({ ...event, period: { index: 0, chargeDate: '2026-12-15' } })).toEqual({ ok: false, error: '/period/index must be an integer >= 1' });
+  });
+
   it('refuses a message that is not the contract, naming the field', () => {
     expect(parseAuthorizationTopicEvent(decision({ amount: { minor: 12.5, currency: 'EUR' } }))).toEqual({ ok: false, error: '/amount/minor must be an integer string' });
     expect(parseAuthorizationTopicEvent(decision({ type: 'card.teleported' }))).toEqual({ ok: false, error: '/type "card.teleported" is not an event type settlement knows' });

@@ -2,7 +2,7 @@ import type { FeeJson, MoneyJson } from '@lib/events';
 import { dayIdOf, localDateOf } from '@lib/programs';
 import { EntryDraft, JournalLine, LineBuilder } from '../journal-entry';
 import { feeAccount, ledgerAccounts } from '../ledger-accounts';
-import type { AuthorizationTopicEvent, CardIssuedEventView, DecisionEventView, LoadEventView } from './authorization-events';
+import type { AuthorizationTopicEvent, CardIssuedEventView, DecisionEventView, FeeChargedEventView, LoadEventView } from './authorization-events';
 
 /**
  * Posting rules of the `card.authorizations` topic, pure (docs/settlement.md, "Posting rules").
@@ -14,7 +14,9 @@ import type { AuthorizationTopicEvent, CardIssuedEventView, DecisionEventView, L
  * - a decline fee taken on `51` is posted; a decline without fee records nothing;
  * - `hold.expired` is a memo (the gateway's step already gave the availability back);
  * - `account.loaded` credits the holder (funds received), less its load fee;
- * - `card.issued` debits the card creation fee.
+ * - `card.issued` debits the card creation fee;
+ * - `fee.charged` debits the periodic fees taken (subscription, account management, inactivity);
+ *   when nothing could be taken it is a memo carrying the shortfall.
  * Returns null when the event records nothing (the consumer still marks it processed).
  */
 export const PARIS = 'Europe/Paris';
@@ -153,6 +155,21 @@ function cardIssuedPosting(event: CardIssuedEventView): EntryDraft | null {
   return entry(event, 'card.issued', null, builder.lines, { cardId: event.cardId, fees: event.fees });
 }
 
+/**
+ * The periodic fees of a period: Dr cardholder, Cr `fee-income:<type>` per line taken, exactly
+ * what the job's step debited in Redis (the event's `fees`). The business date is the charge day.
+ */
+function feeChargedPosting(event: FeeChargedEventView): EntryDraft {
+  const builder = new LineBuilder();
+  for (const fee of event.fees) {
+    const currency = fee.amount.currency;
+    builder.add(ledgerAccounts.cardholder(event.accountId, currency), currency, BigInt(fee.amount.minor), 'cardholder');
+    builder.add(feeAccount(fee.type, currency), currency, -BigInt(fee.amount.minor), `fee:${fee.type}`);
+  }
+  const details = { periodIndex: event.periodIndex, chargeDate: event.chargeDate, due: event.due, fees: event.fees, shortfall: event.shortfall };
+  return { ...entry(event, 'fee.charged', null, builder.lines, details), businessDate: event.chargeDate };
+}
+
 export function authorizationTopicPosting(event: AuthorizationTopicEvent): EntryDraft | null {
   switch (event.kind) {
     case 'decision':
@@ -161,5 +178,7 @@ export function authorizationTopicPosting(event: AuthorizationTopicEvent): Entry
       return loadPosting(event);
     case 'card.issued':
       return cardIssuedPosting(event);
+    case 'fee.charged':
+      return feeChargedPosting(event);
   }
 }

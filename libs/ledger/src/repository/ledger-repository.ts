@@ -196,6 +196,26 @@ export class LedgerRepository {
     return -BigInt(result.rows[0].total ?? '0');
   }
 
+  /**
+   * The account's transactions as the periodic fees count them (docs/settlement.md "Periodic
+   * fees"): approved card payments and withdrawals (authorisations and stand-in advices with
+   * processing code 00, 01 or 09, one per network transaction id, so increments and completions
+   * are not new transactions) and loads. Counted by the event's instant: those in
+   * [windowFromMs, beforeMs), and the instant of the last one before `beforeMs`.
+   */
+  async transactionActivity(accountId: string, windowFromMs: number, beforeMs: number): Promise<{ transactionsInWindow: number; lastTransactionMs: number | null }> {
+    const result = await this.pool.query<{ in_window: string; last_at: Date | null }>(
+      `SELECT count(DISTINCT coalesce(transaction_id, event_id)) FILTER (WHERE occurred_at >= $2)::text AS in_window, max(occurred_at) AS last_at
+         FROM journal_entries
+        WHERE account_id = $1 AND occurred_at < $3
+          AND (type = 'account.loaded'
+               OR (type IN ('authorization.approved', 'advice.applied') AND left(details->>'processingCode', 2) IN ('00', '01', '09')))`,
+      [accountId, new Date(windowFromMs).toISOString(), new Date(beforeMs).toISOString()],
+    );
+    const row = result.rows[0];
+    return { transactionsInWindow: Number(row.in_window), lastTransactionMs: row.last_at === null ? null : row.last_at.getTime() };
+  }
+
   async entriesOfEvent(eventId: string): Promise<number> {
     const result = await this.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM journal_entries WHERE event_id = $1', [eventId]);
     return Number(result.rows[0].n);
