@@ -116,16 +116,18 @@ describe('periodic fees: subscription, account management, once per period, cach
     clock.set(Date.parse('2027-02-14T23:59:59+01:00'));
     expect((await job().execute(accounts)).accountsDue).toBe(0);
 
-    // 2027-02-15, the opening day next month: the monthly subscription (3.00) and the management
-    // fee (1 transaction in the last 60 days, fewer than 6); the yearly account only the latter.
+    // 2027-02-15, the opening day next month: the monthly subscription (3.00); no management fee
+    // yet (seed 004 note 1: only after a full 60-day period of the account's life); the yearly
+    // account owes nothing this month.
     clock.set(Date.parse('2027-02-15T00:00:01+01:00'));
     const first = await job().execute(accounts);
     expect(first.deferred).toEqual([]);
+    expect(first.nothingDue).toBe(1);
     const byAccount = new Map(first.charged.map((c) => [c.accountId, c]));
-    expect(byAccount.get(monthly)).toEqual({ accountId: monthly, periodIndex: 1, chargeDate: '2027-02-15', fees: [{ type: 'subscription', amount: eur(300) }, { type: 'account-management', amount: eur(250) }], shortfall: eur(0) });
-    expect(byAccount.get(yearly)).toEqual({ accountId: yearly, periodIndex: 1, chargeDate: '2027-02-15', fees: [{ type: 'account-management', amount: eur(250) }], shortfall: eur(0) });
-    expect(byAccount.get(empty)).toEqual({ accountId: empty, periodIndex: 1, chargeDate: '2027-02-15', fees: [], shortfall: eur(550) });
-    expect(await redisLedger(monthly)).toBe(10_000n - 550n);
+    expect(byAccount.get(monthly)).toEqual({ accountId: monthly, periodIndex: 1, chargeDate: '2027-02-15', fees: [{ type: 'subscription', amount: eur(300) }], shortfall: eur(0) });
+    expect(byAccount.has(yearly)).toBe(false);
+    expect(byAccount.get(empty)).toEqual({ accountId: empty, periodIndex: 1, chargeDate: '2027-02-15', fees: [], shortfall: eur(300) });
+    expect(await redisLedger(monthly)).toBe(10_000n - 300n);
 
     // The same run again, and a second instance: nothing more.
     const again = await Promise.all([job().execute(accounts), job().execute(accounts)]);
@@ -137,13 +139,15 @@ describe('periodic fees: subscription, account management, once per period, cach
     await settled(accounts);
 
     // The clock jumps 11 months: periods 2 to 12 are caught up, by two instances racing, each once;
-    // 2028-01-15 is the yearly account's first year: 25.00.
+    // from period 3 (2027-04-15, the window 2027-02-14 .. 04-14 wholly in the account's life) the
+    // management fee too; 2028-01-15 is the yearly account's first year: 25.00.
     clock.set(Date.parse('2028-01-15T08:00:00+01:00'));
     const racing = await Promise.all([job().execute(accounts), job().execute(accounts)]);
     expect(racing.flatMap((r) => r.deferred)).toEqual([]);
     const charged = racing.flatMap((r) => r.charged);
+    const charging = (id: string) => (id === yearly ? [3, 4, 5, 6, 7, 8, 9, 10, 11, 12] : [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     for (const id of accounts) {
-      expect(charged.filter((c) => c.accountId === id).map((c) => c.periodIndex).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+      expect(charged.filter((c) => c.accountId === id).map((c) => c.periodIndex).sort((a, b) => a - b)).toEqual(charging(id));
       expect(await redis.hget(keys.account(id), FEE_PERIOD_FIELD)).toBe('12');
     }
     const yearlyTwelfth = charged.find((c) => c.accountId === yearly && c.periodIndex === 12);
@@ -152,16 +156,18 @@ describe('periodic fees: subscription, account management, once per period, cach
 
     // Redis and the ledger agree, each period posted once.
     await settled(accounts);
-    expect(await redisLedger(monthly)).toBe(10_000n - 12n * 550n);
-    expect(await redisAvailable(monthly)).toBe(10_000n - 12n * 550n);
-    expect(await redisLedger(yearly)).toBe(10_000n - 12n * 250n - 2_500n);
+    expect(await redisLedger(monthly)).toBe(10_000n - 12n * 300n - 10n * 250n);
+    expect(await redisAvailable(monthly)).toBe(10_000n - 12n * 300n - 10n * 250n);
+    expect(await redisLedger(yearly)).toBe(10_000n - 10n * 250n - 2_500n);
     expect(await redisLedger(empty)).toBe(0n);
     for (const id of accounts) {
       expect(await repository.journalBalance(id, 'EUR')).toBe(await redisLedger(id));
-      expect(await feeEntries(id)).toEqual(Array.from({ length: 12 }, (_, i) => `fee-charged:${id}:${i + 1}`));
+      // One fee.charged per period that charged (or fell short of) something.
+      const withFees = id === yearly ? charging(id) : [1, ...charging(id)];
+      expect(await feeEntries(id)).toEqual(withFees.map((n) => `fee-charged:${id}:${n}`));
     }
     expect(await feeIncome(monthly, 'subscription')).toBe(12n * 300n);
-    expect(await feeIncome(monthly, 'account-management')).toBe(12n * 250n);
+    expect(await feeIncome(monthly, 'account-management')).toBe(10n * 250n);
     expect(await feeIncome(yearly, 'subscription')).toBe(2_500n);
     expect(await feeIncome(empty, 'subscription')).toBe(0n);
     const reconciliation = new ReconciliationUseCase({
@@ -186,9 +192,9 @@ describe('periodic fees: subscription, account management, once per period, cach
       type: 'fee.charged',
       amount: eur(0),
       fees: [{ type: 'subscription', amount: eur(-300) }, { type: 'account-management', amount: eur(-250) }],
-      balanceAfter: eur(10_000 - 12 * 550),
+      balanceAfter: eur(10_000 - 12 * 300 - 10 * 250),
     });
-    await waitFor(() => (postings.messages.filter((m) => JSON.parse(m.value!.toString()).entryType === 'fee.charged').length >= 36 ? true : undefined), 20_000);
+    await waitFor(() => (postings.messages.filter((m) => JSON.parse(m.value!.toString()).entryType === 'fee.charged').length >= 34 ? true : undefined), 20_000);
     await postings.stop();
   }, 120_000);
 

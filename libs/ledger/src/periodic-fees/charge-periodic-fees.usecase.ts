@@ -212,9 +212,10 @@ export class ChargePeriodicFeesUseCase {
       if (chargedThrough >= charge.periodIndex) return { kind: 'already' };
       if (chargedThrough !== charge.periodIndex - 1) throw new Error(`account ${accountId}: period ${charge.periodIndex} before period ${chargedThrough + 1}`);
 
-      const window = managementWindow(program, charge) ?? { fromMs: charge.dueFromMs, toMs: charge.dueFromMs };
+      const managed = managementWindow(program, charge);
+      const window = managed ?? { fromMs: charge.dueFromMs, toMs: charge.dueFromMs };
       const count = await repository.transactionActivity(accountId, window.fromMs, charge.dueFromMs);
-      const activity = accountActivityAt(charge, account.openedAtMs, count, program.timeZone);
+      const activity = accountActivityAt(charge, account.openedAtMs, count, program.timeZone, managed?.fromMs ?? null);
       const due = periodicFeesDue(program, account.billing, charge.periodIndex, activity);
       const ledgerText = balances[wallet.ledger] ?? '';
       const availableText = balances[wallet.available] ?? '';

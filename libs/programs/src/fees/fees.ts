@@ -293,8 +293,12 @@ export function subscriptionFee(program: Program, billing: 'monthly' | 'yearly')
 
 /** Account activity for the monthly account fees, counted by the caller. */
 export interface AccountActivity {
-  /** Transactions in the last `accountManagement.windowDays` days (seed 004 annex note 1). */
-  readonly transactionsInWindow: number;
+  /**
+   * Transactions in the last `accountManagement.windowDays` days (seed 004 annex note 1); null
+   * while the account is younger than that window: the fee applies only "à compter du jour
+   * suivant l'expiration de cette période de 60 jours consécutifs", a full window of its life.
+   */
+  readonly transactionsInWindow: number | null;
   /** Whole months since the last transaction (note 2). */
   readonly monthsWithoutTransaction: number;
 }
@@ -307,7 +311,7 @@ export function monthlyAccountFees(program: Program, activity: AccountActivity):
   const { inactivity, accountManagement } = program.fees;
   if (inactivity !== null && activity.monthsWithoutTransaction >= inactivity.months)
     return line('inactivity', inactivity.fee);
-  if (accountManagement !== null && activity.transactionsInWindow < accountManagement.minTransactions) {
+  if (accountManagement !== null && activity.transactionsInWindow !== null && activity.transactionsInWindow < accountManagement.minTransactions) {
     return line('account-management', accountManagement.fee);
   }
   return [];

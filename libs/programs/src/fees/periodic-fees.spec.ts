@@ -136,9 +136,22 @@ describe('the activity conditions', () => {
   });
 
   it('6 transactions in the window: no management fee; 5: the fee (the boundary)', () => {
-    const activity = (n: number) => accountActivityAt(charge, opened, { transactionsInWindow: n, lastTransactionMs: at('2026-04-10T12:00:00+02:00') }, PARIS);
+    const activity = (n: number) => accountActivityAt(charge, opened, { transactionsInWindow: n, lastTransactionMs: at('2026-04-10T12:00:00+02:00') }, PARIS, managementWindow(premium, charge)!.fromMs);
     expect(types(periodicFeesDue(premium, 'monthly', 3, activity(6)))).toEqual(['subscription 300']);
     expect(types(periodicFeesDue(premium, 'monthly', 3, activity(5)))).toEqual(['subscription 300', 'account-management 250']);
+  });
+
+  it("no management fee before a full 60-day window of the account's life (seed 004 note 1)", () => {
+    const quiet = { transactionsInWindow: 0, lastTransactionMs: null };
+    const feesOf = (period: number) => {
+      const c = periodCharge(opened, period, PARIS);
+      return types(periodicFeesDue(premium, 'monthly', period, accountActivityAt(c, opened, quiet, PARIS, managementWindow(premium, c)!.fromMs)));
+    };
+    // 2026-02-15 and 2026-03-15: the window starts before the opening day (2026-01-15).
+    expect(feesOf(1)).toEqual(['subscription 300']);
+    expect(feesOf(2)).toEqual(['subscription 300']);
+    // 2026-04-15: the window 2026-02-14 .. 04-14 lies in the account's life.
+    expect(feesOf(3)).toEqual(['subscription 300', 'account-management 250']);
   });
 
   it('inactive only after 12 whole months without a transaction; the opening counts as activity', () => {

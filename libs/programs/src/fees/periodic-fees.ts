@@ -128,16 +128,22 @@ export function monthsWithoutTransaction(charge: PeriodCharge, lastActivityMs: I
   return months;
 }
 
-/** The activity the fee rules read, from the ledger's count and the opening instant. */
+/**
+ * The activity the fee rules read, from the ledger's count and the opening instant. The
+ * management window counts only once it lies wholly in the account's life (`windowFromMs` at or
+ * after the opening; note 1: the fee starts the day after a full 60-day period of low activity):
+ * before that, `transactionsInWindow` is null and no management fee is due.
+ */
 export function accountActivityAt(
   charge: PeriodCharge,
   openedAtMs: InstantMs,
   count: ActivityCount,
   timeZone: string,
+  windowFromMs: InstantMs | null = null,
 ): AccountActivity {
   const lastActivityMs = count.lastTransactionMs === null ? openedAtMs : Math.max(count.lastTransactionMs, openedAtMs);
   return {
-    transactionsInWindow: count.transactionsInWindow,
+    transactionsInWindow: windowFromMs !== null && windowFromMs < startOfLocalDay(localDateOf(openedAtMs, timeZone), timeZone) ? null : count.transactionsInWindow,
     monthsWithoutTransaction: monthsWithoutTransaction(charge, lastActivityMs, timeZone),
   };
 }
