@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bootApp, runBuiltApp } from '@lib/testing';
+import type Redis from 'ioredis';
+import { REDIS } from '@lib/platform';
+import { bootApp, integrationConfig, runBuiltApp } from '@lib/testing';
 import { settlementApp } from './settlement.app';
 
 describe('settlement app', () => {
@@ -15,6 +17,19 @@ describe('settlement app', () => {
     const body = response.json();
     expect(body.status).toBe('ok');
     expect(Object.keys(body.checks).sort()).toEqual(['redis', 'kafka', 'database'].sort());
+  });
+
+  it('answers 503 with a reason, not a 500, when Redis cannot be reached', async () => {
+    const cut = await bootApp(settlementApp);
+    try {
+      (cut.get(REDIS) as Redis).disconnect(false);
+      const key = integrationConfig().security.backOfficeKeys[0];
+      const response = await cut.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/v1/reconciliation?accountId=acc0000000000001', headers: { authorization: `Bearer ${key}` } });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toMatchObject({ error: { code: 'unavailable' } });
+    } finally {
+      await cut.close();
+    }
   });
 
   it('stops at boot with one line naming the key of a bad config value', () => {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import type { SettlementConfig } from '@lib/config';
-import { InfraModule, MetricsModule } from '@lib/platform';
+import { InfraModule, MetricsModule, UnavailableExceptionFilter } from '@lib/platform';
 import { SettlementConsumerService } from './consumer/settlement-consumer.service';
 import { BackOfficeKeyGuard } from './http/back-office-key.guard';
 import { SettlementClockController } from './http/clock.controller';
@@ -23,7 +24,7 @@ export class SettlementModule {
       module: SettlementModule,
       imports: [InfraModule.forRoot({ appName: 'settlement', config, redis: config.redis, kafka: config.kafka, postgres: config.postgres }), MetricsModule],
       controllers: [ReconciliationController, ReportsController, SettlementClockController],
-      providers: [...ledgerProviders, BackOfficeKeyGuard, SettlementMetrics, SettlementConsumerService, ReconciliationService, PeriodicFeesService],
+      providers: [...ledgerProviders, BackOfficeKeyGuard, SettlementMetrics, SettlementConsumerService, ReconciliationService, PeriodicFeesService, { provide: APP_FILTER, useClass: UnavailableExceptionFilter }],
     };
   }
 }

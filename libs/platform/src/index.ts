@@ -6,3 +6,4 @@ export * from './bootstrap';
 export * from './back-office-auth';
 export * from './metrics.module';
 export * from './unavailable';
+export * from './unavailable.filter';
