@@ -48,6 +48,14 @@ describe('back-office key before anything else, on every back-office route (HTTP
     });
   }
 
+  it('answers a path under /v1 that no route serves 401 without a key, 404 with it; the network route keeps its own setting', async () => {
+    const noKey = { authorization: null };
+    expect((await client.call('GET', '/v1/no-such-route', noKey)).statusCode).toBe(401);
+    expect((await client.call('POST', '/v1/accounts/acc_x/no-such-action', noKey)).statusCode).toBe(401);
+    expect((await client.call('GET', '/v1/no-such-route', { authorization: `Bearer ${BACK_OFFICE_KEY}` })).statusCode).toBe(404);
+    expect((await client.call('GET', '/v1/network/no-such-route', noKey)).statusCode).toBe(404);
+  });
+
   it('lets the key through in any scheme case, to the route\'s own answer', async () => {
     const dispute = await client.call('POST', '/v1/accounts/acc_x/disputes', { ...NOT_JSON, authorization: `bearer ${BACK_OFFICE_KEY}` });
     expect(dispute.statusCode).toBe(400);

@@ -1,11 +1,14 @@
-import { ArgumentsHost, Catch, HttpException, Logger, UnauthorizedException } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Inject, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isBackingServiceUnavailable, UNAVAILABLE_BODY } from '@lib/platform';
+import type { GatewayConfig } from '@lib/config';
+import { APP_CONFIG, bearerMatches, isBackingServiceUnavailable, UNAVAILABLE_BODY } from '@lib/platform';
 import { UNAUTHORIZED_BODY } from './back-office-auth';
 
 /** Paths of the back-office routes of this module (their errors take the `{error: {...}}` shape). */
 export const BACK_OFFICE_PATH = /^\/v1\/(accounts|cards)(\/|\?|$)/;
+/** Every path under /v1 is the back office's but the network route (its own access setting). */
+const KEYED_PATH = /^\/v1\/(?!network\/)/;
 
 /**
  * Errors raised before or around the back-office handlers (the handlers themselves never throw
@@ -19,13 +22,20 @@ export const BACK_OFFICE_PATH = /^\/v1\/(accounts|cards)(\/|\?|$)/;
 export class BackOfficeExceptionFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('BackOffice');
 
+  constructor(@Inject(APP_CONFIG) private readonly config: GatewayConfig) {
+    super();
+  }
+
   override catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     // The back-office guard's refusal, wherever the guard is used (clearing files, statements...):
-    // one 401 body for every back-office route.
-    if (exception instanceof UnauthorizedException) {
+    // one 401 body for every back-office route. A path under /v1 that no route serves (or the
+    // clock with its flag off) is the back office's too: without a valid key it is a 401 like the
+    // others ("nothing else is revealed"), with one a 404.
+    const unkeyed = () => KEYED_PATH.test(request.url) && !bearerMatches(request.headers.authorization, this.config.security.backOfficeKeys);
+    if (exception instanceof UnauthorizedException || (exception instanceof NotFoundException && unkeyed())) {
       void reply.status(401).header('www-authenticate', 'Bearer').send(UNAUTHORIZED_BODY);
       return;
     }
