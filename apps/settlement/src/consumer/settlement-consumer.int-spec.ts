@@ -85,6 +85,8 @@ function atmEvent(accountId: string, eventId: string) {
   };
 }
 
+const POISON_PAN = '4999993107038284';
+
 describe('settlement consumer (Kafka -> ledger)', () => {
   it('posts each event once, dead-letters what cannot be processed with its reason, and publishes every entry', async () => {
     const accountId = uniqueId('acc');
@@ -99,14 +101,18 @@ describe('settlement consumer (Kafka -> ledger)', () => {
         { key: accountId, value: '{not json' },
         { key: accountId, value: JSON.stringify(atm) }, // the relay's at-least-once duplicate
         { key: accountId, value: JSON.stringify({ ...atm, eventId: uniqueId('evt'), amount: { minor: 'twelve', currency: 'EUR' } }) },
+        // A poison message carrying a PAN in clear: dead-lettered, the PAN masked (invariant 6).
+        { key: accountId, value: JSON.stringify({ not: 'an event', pan: POISON_PAN }) },
       ]);
       await drained(kafka, under.groupId, topics);
       expect(await under.repository.entriesOfEvent(atm.eventId)).toBe(1);
       expect(await under.repository.journalBalance(accountId, 'EUR')).toBe(10_000n - 5_150n);
 
-      const letters = await waitFor(() => (dlq.messages.length >= 2 ? dlq.messages : undefined));
-      const reasons = letters.map((m) => JSON.parse(m.value!.toString()) as { reason: string; source: { topic: string } });
-      expect(reasons.map((r) => r.reason)).toEqual(['not valid JSON', '/amount/minor must be an integer string']);
+      const letters = await waitFor(() => (dlq.messages.length >= 3 ? dlq.messages : undefined));
+      const reasons = letters.map((m) => JSON.parse(m.value!.toString()) as { reason: string; source: { topic: string }; value: string });
+      expect(reasons.slice(0, 2).map((r) => r.reason)).toEqual(['not valid JSON', '/amount/minor must be an integer string']);
+      expect(letters[2].value!.toString()).not.toContain(POISON_PAN);
+      expect(JSON.parse(reasons[2].value)).toEqual({ not: 'an event', pan: '[redacted]' });
       expect(reasons[0].source.topic).toBe(topics.authorizations);
       expect(letters[0].headers?.['dlq-reason']?.toString()).toBe('not valid JSON');
 

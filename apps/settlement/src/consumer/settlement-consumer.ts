@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { EventVerdict, IncomingEvent, PostedEntry, SettleBatchResult, SettleBatchUseCase, SettlementTopicRole } from '@lib/ledger';
+import { redactCardData } from '@lib/events';
 import type { ConsumedTopic, ConsumerMetrics } from '../metrics/settlement-metrics';
 import { encodePostings, InvalidPosting } from './postings';
 
@@ -237,7 +238,7 @@ export class SettlementConsumer {
     await this.send(
       `${topic}.dlq`,
       dead.map(({ verdict, message }) => {
-        const reason = verdict.status === 'poison' ? verdict.reason : '';
+        const reason = redactCardData(verdict.status === 'poison' ? verdict.reason : '');
         const headers: IHeaders = { ...(message.headers ?? {}), 'dlq-reason': reason, 'dlq-source': `${topic}/${partition}/${message.offset}` };
         return {
           key: message.key,
@@ -248,8 +249,9 @@ export class SettlementConsumer {
             eventId: verdict.eventId,
             reason,
             failedAt: new Date().toISOString(),
-            // The original value as text (card.* topics carry masked PANs only).
-            value: message.value?.toString('utf8') ?? null,
+            // The original value as text, card data masked: a poison message may carry anything
+            // (invariant 6: no PAN, PIN block or CVV2 in clear in any Kafka message).
+            value: message.value === null ? null : redactedText(message.value.toString('utf8')),
           }),
         };
       }),
@@ -316,5 +318,14 @@ export class SettlementConsumer {
       bytes += size;
     }
     if (batch.length > 0) await this.producer!.send({ topic, acks: -1, messages: batch });
+  }
+}
+
+/** Text with card data masked (redactCardData), read as JSON when it is JSON so keys are known. */
+function redactedText(text: string): string {
+  try {
+    return JSON.stringify(redactCardData(JSON.parse(text) as unknown));
+  } catch {
+    return redactCardData(text);
   }
 }
