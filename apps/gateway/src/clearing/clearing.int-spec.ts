@@ -87,6 +87,9 @@ describe('POST /v1/clearing/files', () => {
       }
       const mine = received.find((m) => JSON.parse(m.value!.toString()).recordId === `${fileId}-1`)!;
       expect(mine.key!.toString()).toBe(card.accountId);
+      // The headers of every event message (docs/events.md), as the relay's.
+      const mineEvent = JSON.parse(mine.value!.toString()) as { eventId: string; type: string };
+      expect(Object.fromEntries(Object.entries(mine.headers ?? {}).map(([k, v]) => [k, v?.toString()]))).toEqual({ eventId: mineEvent.eventId, type: mineEvent.type, schemaVersion: '1' });
       expect(JSON.parse(mine.value!.toString())).toMatchObject({ eventId: `${fileId}-1`, accountId: card.accountId, cardId: card.cardId, panMasked: `${card.pan.slice(0, 6)}******${card.pan.slice(-4)}`, transactionId: '123456789012345' });
       const unknown = received.find((m) => JSON.parse(m.value!.toString()).recordId === `${fileId}-3`)!;
       expect(unknown.key!.toString()).toBe('suspense');

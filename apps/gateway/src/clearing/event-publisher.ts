@@ -41,7 +41,7 @@ export class KafkaClearingPublisher implements ClearingPublisher {
   async publish(topic: string, messages: readonly { key: string; value: string }[]): Promise<void> {
     const producer = await this.connected();
     for (let start = 0; start < messages.length; start += SEND_CHUNK) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(start, start + SEND_CHUNK).map((m) => ({ key: m.key, value: m.value })) });
+      await producer.send({ topic, acks: -1, messages: messages.slice(start, start + SEND_CHUNK).map((m) => ({ key: m.key, value: m.value, headers: eventHeaders(m.value) })) });
     }
   }
 
@@ -51,4 +51,17 @@ export class KafkaClearingPublisher implements ClearingPublisher {
     this.connecting = null;
     await producer?.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * The headers every event message carries, as the relay's (docs/events.md: `eventId`, `type`,
+ * `schemaVersion`), read back from the event itself.
+ */
+export function eventHeaders(value: string): Record<string, string> {
+  const event = JSON.parse(value) as { eventId?: unknown; type?: unknown; schemaVersion?: unknown };
+  const headers: Record<string, string> = {};
+  if (typeof event.eventId === 'string') headers.eventId = event.eventId;
+  if (typeof event.type === 'string') headers.type = event.type;
+  if (event.schemaVersion !== undefined) headers.schemaVersion = String(event.schemaVersion);
+  return headers;
 }
