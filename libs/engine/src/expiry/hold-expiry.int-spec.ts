@@ -56,7 +56,10 @@ describe('hold expiry (real Redis)', () => {
     expect((await h.send(incrementalRequest(preAuth, { stan: h.nextStan(), amountMinor: 5_000 }))).get(39)).toBe('00');
     h.clock.set(NOW + 15 * DAY_MS);
     await sweeper.sweepAccount(card.accountId, h.clock.nowMs());
-    const original = (await h.decisions(card.accountId))[0].record;
+    const [original, increment] = (await h.decisions(card.accountId)).map((d) => d.record);
+    // The increment's event names the hold it grew and its unchanged expiry.
+    expect(increment.approved.hold).toEqual(original.approved.hold);
+    expect(increment.approved.holdEffect).toMatchObject({ holdId: original.approved.hold!.holdId, effect: 'grown' });
     const [event] = await expiredEvents(card.accountId);
     expect(original.merchant.id).toBe('HOTEL0000000042');
     expect(event).toMatchObject({

@@ -180,7 +180,10 @@ export function approvalEffects(input: ApprovalEffectsInput): ApprovalEffects {
     );
     const holdEffect: HoldEffectJson | null =
       debit > 0 ? { holdId: hold.holdId, currency: hold.currency, effect: 'grown', amountMinor: String(debit), remainingMinor: String(hold.remainingMinor + debit) } : null;
-    return { fees: feeLines, reversedBeforeArrival, countsAgainstLimits, ops, hold: null, holdEffect, posted: null };
+    // The event names the hold it grew, with its (unchanged) expiry (http-and-events.md: "hold id
+    // and expiry").
+    const grown = debit > 0 ? { holdId: hold.holdId, expiresAt: isoTimestampOf(hold.expiresAt) } : null;
+    return { fees: feeLines, reversedBeforeArrival, countsAgainstLimits, ops, hold: grown, holdEffect, posted: null };
   }
 
   let status: string;
