@@ -176,6 +176,9 @@ describe('toAuthorizationEvent: every event type of card.authorizations from an 
       processingCode: '000000',
       mcc: '7011',
       merchant: { id: 'HOTEL0000000001', name: 'HOTEL DU LAC', country: 'FR' },
+      amount: { minor: '3500', currency: 'USD' },
+      billing: { minor: '3000', currency: 'EUR' },
+      fx: { rate: '0.8571428', markupPercent: '2' },
     };
     // As Lua's cjson re-encodes a hold it grew or partly released: the same fields.
     const event = built(holdExpiredEntry(hold));
@@ -187,6 +190,9 @@ describe('toAuthorizationEvent: every event type of card.authorizations from an 
       merchant: { id: 'HOTEL0000000001', name: 'HOTEL DU LAC', country: 'FR' },
       mti: '0100',
       processingCode: '000000',
+      amount: { minor: '3500', currency: 'USD' },
+      billing: { minor: '3000', currency: 'EUR' },
+      fx: { rate: '0.8571428', markupPercent: '2' },
       context: { holdKind: 'pre-authorisation' },
     });
     // A merchant without a name (cjson writes null) stays null.

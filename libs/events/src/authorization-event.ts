@@ -34,7 +34,10 @@ export interface AuthorizationEvent {
   transactionId: string | null;
   mti: string | null;
   processingCode: string | null;
-  /** Transaction amount and currency; for hold.expired, the amount originally held. */
+  /**
+   * Transaction amount and currency; for hold.expired, the original authorisation's (a hold kept
+   * before it did: the amount held, in the wallet currency).
+   */
   amount: MoneyJson;
   billing: MoneyJson | null;
   fx: { rate: string; markupPercent: string } | null;
@@ -95,6 +98,10 @@ export type EventBuildResult = { ok: true; event: CardAuthorizationsEvent } | { 
  * opened before these fields were kept lack them: their events carry null there, as before.
  */
 export interface HoldOrigin {
+  /** The authorisation's transaction amount (field 4 / 49), billing amount and FX, as its event had them. */
+  readonly amount?: MoneyJson;
+  readonly billing?: MoneyJson | null;
+  readonly fx?: { rate: string; markupPercent: string } | null;
   readonly panMasked?: string;
   readonly mti?: string;
   readonly processingCode?: string;
@@ -328,9 +335,9 @@ function holdExpiredEvent(
       transactionId: hold.transactionId ?? null,
       mti: textOrNull(hold.mti),
       processingCode: textOrNull(hold.processingCode),
-      amount: money(hold.amountMinor, 'hold.amountMinor'),
-      billing: null,
-      fx: null,
+      amount: moneyOrNull(hold.amount) ?? money(hold.amountMinor, 'hold.amountMinor'),
+      billing: moneyOrNull(hold.billing),
+      fx: fxOrNull(hold.fx),
       fees: [],
       mcc: textOrNull(hold.mcc),
       merchant: {
@@ -362,6 +369,17 @@ function holdContext(hold: ExpiringHold): Record<string, string> {
   const context: Record<string, string> = {};
   if (typeof hold.kind === 'string') context.holdKind = hold.kind;
   return context;
+}
+
+/** Money the hold kept, or null (a hold from before it was kept, or Lua's cjson null). */
+function moneyOrNull(value: unknown): MoneyJson | null {
+  const m = value as { minor?: unknown; currency?: unknown } | null | undefined;
+  return m && typeof m === 'object' && typeof m.minor === 'string' && typeof m.currency === 'string' ? { minor: m.minor, currency: m.currency } : null;
+}
+
+function fxOrNull(value: unknown): { rate: string; markupPercent: string } | null {
+  const fx = value as { rate?: unknown; markupPercent?: unknown } | null | undefined;
+  return fx && typeof fx === 'object' && typeof fx.rate === 'string' && typeof fx.markupPercent === 'string' ? { rate: fx.rate, markupPercent: fx.markupPercent } : null;
 }
 
 /** A string the hold kept, or null (a hold from before it was kept, or Lua's cjson null). */

@@ -67,6 +67,10 @@ describe('hold expiry (real Redis)', () => {
       panMasked: original.panMasked,
       mcc: '7011',
       merchant: original.merchant,
+      // The authorisation's own amount, billing and FX, not the amount held (fees included).
+      amount: original.amount,
+      billing: original.billing,
+      fx: original.fx,
       mti: '0100',
       processingCode: original.processingCode,
       context: { holdKind: 'pre-authorisation' },

@@ -1,6 +1,6 @@
 import type { ExpiringHold, FeeJson, HoldEffectJson, HoldOrigin, MoneyJson } from '@lib/events';
 import type { Money } from '@lib/money';
-import { FeeLine, holdExpiresAt, InstantMs, isoTimestampOf, Pricing, Program } from '@lib/programs';
+import { disclosedMarkupPercent, FeeLine, holdExpiresAt, InstantMs, isoTimestampOf, Pricing, Program } from '@lib/programs';
 import { BALANCES_KEY, incrementField, KeyRef, maskPan, Op, PendingReversal, walletFields } from '@lib/store';
 import type { AccountSnapshot } from '../authorise/account-snapshot';
 import type { ParsedRequest } from '../authorise/parse-request';
@@ -126,8 +126,12 @@ export function originalFields(input: Pick<ApprovalEffectsInput, 'snapshot' | 'r
  * the message, reports the card and merchant from here (libs/events HoldOrigin).
  */
 function holdOriginOf(input: ApprovalEffectsInput): Required<HoldOrigin> {
-  const { snapshot, request } = input;
+  const { snapshot, request, pricing, program } = input;
   return {
+    // As the authorisation's own event has them (baseRecord in plan-authorisation.ts).
+    amount: moneyJson(request.txn.transactionAmount.amountMinor, request.txn.transactionAmount.currency),
+    billing: moneyJson(pricing.billingAmount.amountMinor, pricing.billingAmount.currency),
+    fx: pricing.conversion ? { rate: pricing.conversion.rate.toString(), markupPercent: disclosedMarkupPercent(program).toString() } : null,
     panMasked: maskPan(snapshot.card.panFirst6, snapshot.card.panLast4),
     mti: input.mti,
     processingCode: input.processingCode,
