@@ -125,7 +125,8 @@ async function main(): Promise<void> {
   await redis.connect();
   const catalogue = loadProgramCatalogue(join(findRepoRoot(), 'config'));
   const clock = new SystemClock();
-  const settle = new SettleBatchUseCase({ repository: new LedgerRepository(pool, clock), clearing: new ClearingApplier({ redis, catalogue, clock }) });
+  const repository = new LedgerRepository(pool, clock);
+  const settle = new SettleBatchUseCase({ repository, clearing: new ClearingApplier({ redis, catalogue, clock, disputes: repository }) });
   const consumerFor = (topics: Topics) =>
     new SettlementConsumer({ kafka, groupId: `${run}-${topics.authorizations}`, topics, settle, maxRetries: 3, retryBackoffMs: 100, partitionsConcurrently: 3, log: process.env.BENCH_VERBOSE ? (line) => console.log(line) : () => undefined });
   const created: Topics[] = [];

@@ -174,6 +174,12 @@ describe('authorisation -> clearing -> ledger -> reconciliation (end to end)', (
     expect(await repository.journalBalance(accountId, 'EUR')).toBe(afterDispute);
     const { rows: disputeRows } = await pool.query('SELECT status FROM disputes WHERE dispute_id = $1', [(dispute.body as { disputeId: string }).disputeId]);
     expect(disputeRows[0].status).toBe('represented');
+    // A second representment finds no open chargeback: suspense against the network, the holder untouched.
+    const file2b = uniqueId('CLR');
+    await ingest.ingest(clearingFile(file2b, tomorrow, [record(`${file2b}-1`, card, { type: 'representment', transactionId: purchase.ti, minor: '2000' })]));
+    await settled(accountId);
+    expect(await repository.journalBalance(accountId, 'EUR')).toBe(afterDispute);
+    expect(await redis.hget(keys.balances(accountId), 'EUR:ledger')).toBe(afterDispute.toString());
 
     // 5. Fifteen days later the hotel pre-authorisation expires (the gateway's sweeper step) ...
     clock.advance(15 * MS_PER_DAY + 60_000);

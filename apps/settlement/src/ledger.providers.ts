@@ -20,6 +20,6 @@ export const ledgerProviders: Provider[] = [
     provide: SETTLE_BATCH,
     inject: [LEDGER_REPOSITORY, REDIS, PROGRAM_CATALOGUE, CLOCK],
     useFactory: (repository: LedgerRepository, redis: Redis, catalogue: ProgramCatalogue, clock: Clock) =>
-      new SettleBatchUseCase({ repository, clearing: new ClearingApplier({ redis, catalogue, clock }) }),
+      new SettleBatchUseCase({ repository, clearing: new ClearingApplier({ redis, catalogue, clock, disputes: repository }) }),
   },
 ];

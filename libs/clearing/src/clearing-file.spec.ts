@@ -62,7 +62,8 @@ describe('clearing file (clearing.md)', () => {
     [{ amount: { minor: '100', currency: 'XXY' } }, 'amount.currency must be a known ISO 4217 alpha code'],
     [{ mcc: '54' }, 'mcc must be 4 digits'],
     [{ merchant: { id: 'M', name: 'N', country: 'FRA' } }, 'merchant.country must be an ISO 3166 alpha-2 code'],
-    [{ final: undefined }, 'final is required on a presentment'],
+    [{ type: 'representment', transactionId: undefined }, 'transactionId is required on a representment'],
+    [{ type: 'chargeback-reversal', transactionId: undefined }, 'transactionId is required on a chargeback-reversal'],
     [{ final: 'yes' }, 'final must be true or false'],
     [{ recordId: 'has space' }, 'recordId must be 1 to 64 characters A-Z a-z 0-9 _ -'],
     [{ pan: '49999900000000011111' }, 'pan must be 12 to 19 digits'],
@@ -72,9 +73,15 @@ describe('clearing file (clearing.md)', () => {
     expect(parsed).toEqual({ ok: false, error: reason });
   });
 
-  it('a record other than a presentment is final by default', () => {
-    const parsed = parseRecord(record({ type: 'refund', final: undefined }), 2);
-    expect(parsed.ok && parsed.value.final).toBe(true);
+  it('a record without final is final (a presentment too: false announces more of the same TI)', () => {
+    for (const type of ['refund', 'presentment']) {
+      const parsed = parseRecord(record({ type, final: undefined }), 2);
+      expect(parsed.ok && parsed.value.final).toBe(true);
+    }
+  });
+
+  it('takes a refund without a TI (credited unmatched)', () => {
+    expect(parseRecord(record({ type: 'refund', transactionId: undefined }), 2).ok).toBe(true);
   });
 
   it('refuses the second line with the same recordId', () => {

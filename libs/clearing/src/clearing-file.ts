@@ -177,6 +177,10 @@ export function parseRecord(text: string, line: number): Field<ClearingRecord> {
   }
   const transactionId = optionalText(r, 'transactionId', TRANSACTION_ID, '15 digits (the TI of the authorisation)');
   if (!transactionId.ok) return transactionId;
+  // clearing.md: "Refunds and representments carry the TI of the purchase they relate to". A
+  // representment or a chargeback-reversal takes back a chargeback's credit: without the TI there
+  // is no chargeback to name. (A refund without one is credited unmatched, as a force post is.)
+  if ((type === 'representment' || type === 'chargeback-reversal') && transactionId.value === null) return err(`transactionId is required on a ${type}`);
   // No Luhn check: the spec's own example PAN fails it; a PAN no card has is posted to suspense.
   if (typeof r.pan !== 'string' || !PAN.test(r.pan)) return err('pan must be 12 to 19 digits');
   const authCode = optionalText(r, 'authCode', AUTH_CODE, '6 letters or digits');
@@ -189,9 +193,9 @@ export function parseRecord(text: string, line: number): Field<ClearingRecord> {
   if (!merchant.ok) return merchant;
   const acquirerId = requiredText(r, 'acquirerId', ACQUIRER_ID, '1 to 11 digits');
   if (!acquirerId.ok) return acquirerId;
-  // `final` matters for presentments (split shipments); other records are final by nature.
+  // `final` matters for presentments: `false` when more of the same TI follow (split shipment,
+  // clearing.md); absent means final, as for every other record.
   if (r.final !== undefined && typeof r.final !== 'boolean') return err('final must be true or false');
-  if (type === 'presentment' && r.final === undefined) return err('final is required on a presentment');
   return ok({
     line,
     recordId: recordId.value,

@@ -141,7 +141,7 @@ describe('settlement consumer (Kafka -> ledger)', () => {
     const bad = atmEvent(accountId, uniqueId('evt-bad'));
     const good = [atmEvent(accountId, uniqueId('evt')), atmEvent(accountId, uniqueId('evt'))];
     // A bug in a rule for one event (not a contract violation, not an outage): every attempt fails.
-    const real = new SettleBatchUseCase({ repository: under.repository, clearing: new ClearingApplier({ redis, catalogue, clock }) });
+    const real = new SettleBatchUseCase({ repository: under.repository, clearing: new ClearingApplier({ redis, catalogue, clock, disputes: under.repository }) });
     const flaky = { execute: (events: Parameters<SettleBatchUseCase['execute']>[0], options?: Parameters<SettleBatchUseCase['execute']>[1]) =>
       events.some((e) => String(e.value).includes(bad.eventId)) ? Promise.reject(new Error('rule exploded')) : real.execute(events, options) } as SettleBatchUseCase;
     const dlq = await collect(kafka, `${own.authorizations}.dlq`);

@@ -106,7 +106,7 @@ export async function startConsumer(
   options: Partial<SettlementConsumerOptions> = {},
 ): Promise<ConsumerUnderTest> {
   const repository = new LedgerRepository(deps.pool, deps.clock);
-  const settle = new SettleBatchUseCase({ repository, clearing: new ClearingApplier({ redis: deps.redis, catalogue: deps.catalogue, clock: deps.clock }) });
+  const settle = new SettleBatchUseCase({ repository, clearing: new ClearingApplier({ redis: deps.redis, catalogue: deps.catalogue, clock: deps.clock, disputes: repository }) });
   const groupId = uniqueId('settlement-test');
   const log: string[] = [];
   const consumer = new SettlementConsumer({

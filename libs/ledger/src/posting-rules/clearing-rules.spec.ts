@@ -170,13 +170,30 @@ describe('clearing posting rules (clearing.md)', () => {
     ]);
   });
 
-  it('representment and chargeback-reversal debit the holder again, the amount only', () => {
+  it('representment and chargeback-reversal debit the holder again, the amount only, against an open chargeback', () => {
     for (const type of ['representment', 'chargeback-reversal'] as const) {
-      const posting = clearingRecordPosting(input({ event: record({ type, amount: { minor: '1250', currency: 'EUR' } }), hold: undefined }));
+      const posting = clearingRecordPosting(input({ event: record({ type, amount: { minor: '1250', currency: 'EUR' } }), hold: undefined, openDispute: { amountMinor: 1250n, currency: 'EUR' } }));
       expect(lines(posting)).toEqual([
         ['cardholder:acc1:EUR', 1250n],
         ['network-settlement:EUR', -1250n],
       ]);
+    }
+  });
+
+  it('takes back no more than the chargeback credited: the rest is suspense against the network', () => {
+    const posting = clearingRecordPosting(input({ event: record({ type: 'representment', amount: { minor: '4000', currency: 'EUR' } }), hold: undefined, openDispute: { amountMinor: 1000n, currency: 'EUR' } }));
+    expect(lines(posting)).toEqual([
+      ['cardholder:acc1:EUR', 1000n],
+      ['network-settlement:EUR', -4000n],
+      ['suspense:EUR', 3000n],
+    ]);
+  });
+
+  it('a representment or chargeback-reversal without an open chargeback leaves the holder alone (suspense)', () => {
+    for (const type of ['representment', 'chargeback-reversal'] as const) {
+      const posting = clearingRecordPosting(input({ event: record({ type, amount: { minor: '1250', currency: 'EUR' } }), hold: undefined, openDispute: null }));
+      expect(posting.match).toBe('suspense');
+      expect(cardholderMovements(posting.entry).size).toBe(0);
     }
   });
 

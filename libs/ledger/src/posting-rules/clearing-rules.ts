@@ -54,6 +54,8 @@ export interface ClearingInput {
   readonly cleared: ClearedState;
   /** Available balance per wallet currency (wallet choice of a force post). */
   readonly available: ReadonlyMap<string, bigint>;
+  /** For a representment or a chargeback-reversal: the open chargeback of its TI (null: none). */
+  readonly openDispute?: { readonly amountMinor: bigint; readonly currency: string } | null;
 }
 
 export interface HoldRelease {
@@ -251,11 +253,20 @@ export function presentmentPosting(input: ClearingInput): ClearingPosting {
   return { match, entry, holdRelease, clearedAfter: { ...cleared, presentments: cleared.presentments + 1, wallet } };
 }
 
-/** Refund (credit), representment and chargeback-reversal (debit again, the amount only). */
+/**
+ * Refund (credit), representment and chargeback-reversal (debit again, the amount only). A
+ * representment or a chargeback-reversal takes back a chargeback's credit (clearing.md: "the
+ * merchant re-presents after a chargeback"): without an open chargeback on its TI it is suspense
+ * against the network, the holder untouched; above the credit, the holder is debited the credit
+ * and the rest is suspense.
+ */
 export function adjustmentPosting(input: ClearingInput): ClearingPosting {
   const { event, program, cleared } = input;
   if (event.accountId === null) return suspensePosting(input, 'no card has this PAN');
   if (program === undefined) return suspensePosting(input, 'the account or its program is unknown');
+  const reclaims = event.type === 'representment' || event.type === 'chargeback-reversal';
+  const dispute = input.openDispute ?? null;
+  if (reclaims && dispute === null) return suspensePosting(input, `no open chargeback on this transaction: nothing to take back from the holder`);
   const wallet = purchaseWallet(input, program);
   const amount = amountOf(event);
   let billing: bigint;
@@ -271,10 +282,13 @@ export function adjustmentPosting(input: ClearingInput): ClearingPosting {
   }
   // Refund: the holder is credited, the network pays it back; representment and
   // chargeback-reversal: the holder is debited again, the network is owed again.
-  const holderDebit = event.type === 'refund' ? -billing : billing;
-  const lines = new LineBuilder()
+  const networkOwed = event.type === 'refund' ? -billing : billing;
+  const holderDebit = reclaims && dispute!.currency === wallet && billing > dispute!.amountMinor ? dispute!.amountMinor : networkOwed;
+  const builder = new LineBuilder()
     .add(ledgerAccounts.cardholder(event.accountId, wallet), wallet, holderDebit, 'cardholder')
-    .add(ledgerAccounts.networkSettlement(wallet), wallet, -holderDebit, 'principal').lines;
+    .add(ledgerAccounts.networkSettlement(wallet), wallet, -networkOwed, 'principal');
+  if (holderDebit !== networkOwed) builder.add(ledgerAccounts.suspense(wallet), wallet, networkOwed - holderDebit, 'principal');
+  const lines = builder.lines;
   const match: ClearingMatch = input.transaction?.status !== undefined || cleared.presentments > 0 ? 'no-open-hold' : 'unmatched';
   const entry = baseEntry(event, false, lines, { match, wallet, billing: { minor: billing.toString(), currency: wallet }, rate, fees: [] });
   const clearedAfter = event.type === 'refund' ? { ...cleared, refunds: cleared.refunds + 1, wallet: cleared.wallet ?? wallet } : cleared;

@@ -163,6 +163,16 @@ export class LedgerRepository {
 
   // ---- reads ----
 
+  /** The oldest chargeback still open (raised) on this account and TI: what a representment may take back. */
+  async openDispute(accountId: string, transactionId: string): Promise<OpenDispute | undefined> {
+    const result = await this.pool.query<{ amount_minor: string; currency: string }>(
+      `SELECT amount_minor, currency FROM disputes WHERE account_id = $1 AND transaction_id = $2 AND status = 'raised' ORDER BY created_at LIMIT 1`,
+      [accountId, transactionId],
+    );
+    const row = result.rows[0];
+    return row === undefined ? undefined : { amountMinor: BigInt(row.amount_minor), currency: row.currency.trim() };
+  }
+
   /** Which of these events were processed already. */
   async processedAmong(eventIds: readonly string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
@@ -261,4 +271,10 @@ function postedEntryOf(row: EntryRow): PostedEntry {
       lines: (row.lines ?? []).map((l) => ({ ledgerAccount: l.ledger_account, currency: l.currency, amountMinor: BigInt(l.amount_minor), role: l.role })),
     },
   };
+}
+
+/** A raised chargeback's credit, in the wallet currency it was credited in. */
+export interface OpenDispute {
+  readonly amountMinor: bigint;
+  readonly currency: string;
 }

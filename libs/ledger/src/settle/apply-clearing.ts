@@ -17,6 +17,7 @@ import {
 import { EntryDraft, EntryDraftJson, cardholderMovements, entryFromJson, entryToJson } from '../journal-entry';
 import { businessDateOf } from '../posting-rules/authorization-rules';
 import { ClearingPosting, clearingRecordPosting, disputePosting } from '../posting-rules/clearing-rules';
+import type { OpenDispute } from '../repository/ledger-repository';
 import { clearedStateFromHash, clearedStateToHash } from '../posting-rules/clearing-state';
 
 /**
@@ -38,6 +39,8 @@ export interface ClearingApplierDeps {
   readonly redis: Redis;
   readonly catalogue: ProgramCatalogue;
   readonly clock: Clock;
+  /** The open chargebacks (LedgerRepository): what a representment or a chargeback-reversal takes back. */
+  readonly disputes: { openDispute(accountId: string, transactionId: string): Promise<OpenDispute | undefined> };
 }
 
 function safeNumber(value: bigint, what: string): number {
@@ -62,7 +65,7 @@ export class ClearingApplier {
     if (event.type === 'dispute.raised') return this.applyDispute(event);
     if (event.accountId === null) {
       // No card for the PAN: nothing in the cache moves; the entry is suspense against the network.
-      return clearingRecordPosting({ event, program: undefined, rates: this.deps.catalogue.rates, transaction: undefined, hold: undefined, cleared: clearedStateFromHash({}), available: new Map() }).entry;
+      return clearingRecordPosting({ event, program: undefined, rates: this.deps.catalogue.rates, transaction: undefined, hold: undefined, cleared: clearedStateFromHash({}), available: new Map(), openDispute: null }).entry;
     }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const outcome = await this.tryRecord(event, event.accountId);
@@ -90,7 +93,9 @@ export class ClearingApplier {
     const available = new Map<string, bigint>();
     for (const [field, value] of Object.entries(balances)) if (field.endsWith(':avail')) available.set(field.slice(0, -':avail'.length), BigInt(value));
     const cleared = clearedStateFromHash(tiHash);
-    const posting = clearingRecordPosting({ event, program, rates: catalogue.rates, transaction, hold, cleared, available });
+    const reclaims = event.type === 'representment' || event.type === 'chargeback-reversal';
+    const openDispute = reclaims && ti !== null ? ((await this.deps.disputes.openDispute(accountId, ti)) ?? null) : null;
+    const posting = clearingRecordPosting({ event, program, rates: catalogue.rates, transaction, hold, cleared, available, openDispute });
     if (posting.match === 'suspense') return posting.entry;
 
     const nowMs = clock.nowMs();
