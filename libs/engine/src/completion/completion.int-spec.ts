@@ -44,7 +44,8 @@ describe('pre-authorisation, increments and completion (real Redis)', () => {
     expect(await h.redis.get(keys.counter(card.accountId, 'payment.amount.day:2026-11-22'))).toBe('12500');
     const increments = (await h.decisions(card.accountId)).filter((d) => d.record.approved.holdEffect?.effect === 'grown');
     expect(increments).toHaveLength(1);
-    expect(increments[0].record.approved.hold).toBeNull();
+    // Its event names the hold it grew, with the original's expiry.
+    expect(increments[0].record.approved.hold).toEqual({ holdId: holds[0].holdId, expiresAt: new Date(NOW + 15 * DAY_MS).toISOString() });
     await h.expectConserved(card.accountId);
   });
 
