@@ -168,7 +168,14 @@ describe('authorisation -> clearing -> ledger -> reconciliation (end to end)', (
     expect(replay).toMatchObject({ status: 201, replayed: true, body: dispute.body });
     expect(await disputes.execute(accountId, { transactionId: purchase.ti, amount: { minor: '900000', currency: 'EUR' }, reason: 'x' }, undefined)).toMatchObject({ status: 409, body: { error: { code: 'exceeds-disputable' } } });
     const file2 = uniqueId('CLR');
-    await ingest.ingest(clearingFile(file2, tomorrow, [record(`${file2}-1`, card, { type: 'representment', transactionId: purchase.ti, minor: '2000' })]));
+    // The representment, and in the same file (the same batch, before the chargeback is closed) a
+    // chargeback-reversal of it: the credit is taken back once, the second record is suspense.
+    await ingest.ingest(
+      clearingFile(file2, tomorrow, [
+        record(`${file2}-1`, card, { type: 'representment', transactionId: purchase.ti, minor: '2000' }),
+        record(`${file2}-2`, card, { type: 'chargeback-reversal', transactionId: purchase.ti, minor: '2000' }),
+      ]),
+    );
     await settled(accountId);
     const afterDispute = 30_000n - 4_500n - usdTotal + 1_000n - 500n + 2_000n - 1_500n - 2_000n;
     expect(await repository.journalBalance(accountId, 'EUR')).toBe(afterDispute);

@@ -217,4 +217,17 @@ describe('periodic fees: subscription, account management, once per period, cach
     expect((await job().execute()).charged).toEqual([]);
     expect(Number(await redis.zscore(keys.periodicFeesDue(), opened))).toBe(Date.parse('2028-03-15T00:00:00+01:00'));
   }, 60_000);
+
+  it("one account's failure does not stop the others' fees: it is deferred and tried again", async () => {
+    const [broken, fine] = [await openAccount('monthly', 10_000), await openAccount('monthly', 10_000)];
+    await settled([broken, fine]);
+    const failing = Object.create(repository) as LedgerRepository;
+    failing.transactionActivity = (accountId, fromMs, toMs) => (accountId === broken ? Promise.reject(new Error('database hiccup')) : repository.transactionActivity(accountId, fromMs, toMs));
+    clock.set(clock.nowMs() + 32 * 86_400_000);
+    const run = await new ChargePeriodicFeesUseCase({ redis, repository: failing, programs: catalogue.programs, clock, ledgerCaughtUp: async () => true }).execute([broken, fine]);
+    expect(run.deferred).toEqual([{ accountId: broken, reason: 'failed: database hiccup' }]);
+    expect(run.charged.map((c) => c.accountId)).toEqual([fine]);
+    await settled([broken, fine]);
+    expect((await job().execute([broken, fine])).charged.map((c) => c.accountId)).toEqual([broken]);
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ describe('isBackingServiceUnavailable', () => {
     expect(isBackingServiceUnavailable(named('KafkaJSConnectionError'))).toBe(true);
     expect(isBackingServiceUnavailable(new Error('Connection is closed.'))).toBe(true);
     expect(isBackingServiceUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isBackingServiceUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
   });
 
   it('leaves bugs and other failures alone (they stay 500s, logged)', () => {

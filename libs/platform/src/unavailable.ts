@@ -5,7 +5,8 @@
  */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN', '57P01', '57P03']);
 const UNREACHABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSRequestTimeoutError']);
-const UNREACHABLE_MESSAGES = /^(Connection is closed\.|Connection terminated|Stream isn't writeable)/;
+// ioredis (closed connection), pg (connection lost; pool: no connection within its timeout).
+const UNREACHABLE_MESSAGES = /^(Connection is closed\.|Connection terminated|Stream isn't writeable|timeout exceeded when trying to connect)/;
 
 export function isBackingServiceUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -130,14 +130,20 @@ export class ChargePeriodicFeesUseCase {
       return report;
     }
     for (const account of ready) {
-      for (const period of account.periods) {
-        const outcome = await this.chargePeriod(account, period);
-        if (outcome.kind === 'charged') report.charged.push(outcome.period);
-        if (outcome.kind === 'nothing-due') report.nothingDue += 1;
-        if (outcome.kind === 'busy') {
-          report.deferred.push({ accountId: account.accountId, reason: `period ${period.periodIndex}: the account kept changing` });
-          break;
+      try {
+        for (const period of account.periods) {
+          const outcome = await this.chargePeriod(account, period);
+          if (outcome.kind === 'charged') report.charged.push(outcome.period);
+          if (outcome.kind === 'nothing-due') report.nothingDue += 1;
+          if (outcome.kind === 'busy') {
+            report.deferred.push({ accountId: account.accountId, reason: `period ${period.periodIndex}: the account kept changing` });
+            break;
+          }
         }
+      } catch (error) {
+        // One account's failure (its data, a database hiccup) never stops the others' fees: it
+        // stays due and is tried again at the next run.
+        report.deferred.push({ accountId: account.accountId, reason: `failed: ${(error as Error).message}` });
       }
     }
     return report;
@@ -240,6 +246,9 @@ export class ChargePeriodicFeesUseCase {
       const nowMs = clock.nowMs();
       if (due.length === 0) {
         const result = await runAtomicStep(redis, stepKeys, plan, nowMs, '{}');
+        // The step may have expired holds (their hold.expired entries wait in the outbox): the
+        // relay must look at the account, as after any step.
+        if (result.status === 'stale' || (result.status === 'done' && (result.outcome.expired?.length ?? 0) > 0)) await redis.sadd(keys.outboxPending(), accountId);
         if (result.status === 'stale') continue;
         return result.status === 'done' ? { kind: 'nothing-due' } : { kind: 'already' };
       }

@@ -172,7 +172,7 @@ describe('clearing posting rules (clearing.md)', () => {
 
   it('representment and chargeback-reversal debit the holder again, the amount only, against an open chargeback', () => {
     for (const type of ['representment', 'chargeback-reversal'] as const) {
-      const posting = clearingRecordPosting(input({ event: record({ type, amount: { minor: '1250', currency: 'EUR' } }), hold: undefined, openDispute: { amountMinor: 1250n, currency: 'EUR' } }));
+      const posting = clearingRecordPosting(input({ event: record({ type, amount: { minor: '1250', currency: 'EUR' } }), hold: undefined, openDispute: { disputeId: 'dsp1', amountMinor: 1250n, currency: 'EUR' } }));
       expect(lines(posting)).toEqual([
         ['cardholder:acc1:EUR', 1250n],
         ['network-settlement:EUR', -1250n],
@@ -181,12 +181,34 @@ describe('clearing posting rules (clearing.md)', () => {
   });
 
   it('takes back no more than the chargeback credited: the rest is suspense against the network', () => {
-    const posting = clearingRecordPosting(input({ event: record({ type: 'representment', amount: { minor: '4000', currency: 'EUR' } }), hold: undefined, openDispute: { amountMinor: 1000n, currency: 'EUR' } }));
+    const posting = clearingRecordPosting(input({ event: record({ type: 'representment', amount: { minor: '4000', currency: 'EUR' } }), hold: undefined, openDispute: { disputeId: 'dsp1', amountMinor: 1000n, currency: 'EUR' } }));
     expect(lines(posting)).toEqual([
       ['cardholder:acc1:EUR', 1000n],
       ['network-settlement:EUR', -4000n],
       ['suspense:EUR', 3000n],
     ]);
+    expect(posting.clearedAfter.reclaimed).toEqual({ disputeId: 'dsp1', minor: 1000n });
+  });
+
+  it('a second record against the same chargeback takes only what is left of its credit (same batch: the chargeback still open)', () => {
+    const dispute = { disputeId: 'dsp1', amountMinor: 1000n, currency: 'EUR' };
+    const first = clearingRecordPosting(input({ event: record({ type: 'representment', amount: { minor: '600', currency: 'EUR' } }), hold: undefined, openDispute: dispute }));
+    const second = clearingRecordPosting(input({ event: record({ type: 'chargeback-reversal', amount: { minor: '600', currency: 'EUR' } }), hold: undefined, openDispute: dispute, cleared: first.clearedAfter }));
+    expect(lines(second)).toEqual([
+      ['cardholder:acc1:EUR', 400n],
+      ['network-settlement:EUR', -600n],
+      ['suspense:EUR', 200n],
+    ]);
+    const third = clearingRecordPosting(input({ event: record({ type: 'representment', amount: { minor: '100', currency: 'EUR' } }), hold: undefined, openDispute: dispute, cleared: second.clearedAfter }));
+    expect(third.match).toBe('suspense');
+    // A later chargeback on the same TI starts afresh.
+    const later = clearingRecordPosting(input({ event: record({ type: 'representment', amount: { minor: '100', currency: 'EUR' } }), hold: undefined, openDispute: { ...dispute, disputeId: 'dsp2' }, cleared: second.clearedAfter }));
+    expect(lines(later)[0]).toEqual(['cardholder:acc1:EUR', 100n]);
+  });
+
+  it('a chargeback credited in another wallet is not taken back from this one (suspense)', () => {
+    const posting = clearingRecordPosting(input({ event: record({ type: 'representment', amount: { minor: '600', currency: 'EUR' } }), hold: undefined, openDispute: { disputeId: 'dsp1', amountMinor: 1000n, currency: 'GBP' } }));
+    expect(posting.match).toBe('suspense');
   });
 
   it('a representment or chargeback-reversal without an open chargeback leaves the holder alone (suspense)', () => {

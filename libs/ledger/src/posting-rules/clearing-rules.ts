@@ -55,7 +55,7 @@ export interface ClearingInput {
   /** Available balance per wallet currency (wallet choice of a force post). */
   readonly available: ReadonlyMap<string, bigint>;
   /** For a representment or a chargeback-reversal: the open chargeback of its TI (null: none). */
-  readonly openDispute?: { readonly amountMinor: bigint; readonly currency: string } | null;
+  readonly openDispute?: { readonly disputeId: string; readonly amountMinor: bigint; readonly currency: string } | null;
 }
 
 export interface HoldRelease {
@@ -283,7 +283,11 @@ export function adjustmentPosting(input: ClearingInput): ClearingPosting {
   // Refund: the holder is credited, the network pays it back; representment and
   // chargeback-reversal: the holder is debited again, the network is owed again.
   const networkOwed = event.type === 'refund' ? -billing : billing;
-  const holderDebit = reclaims && dispute!.currency === wallet && billing > dispute!.amountMinor ? dispute!.amountMinor : networkOwed;
+  // What the chargeback credited and earlier records have not taken back yet (in its wallet).
+  const taken = dispute !== null && cleared.reclaimed?.disputeId === dispute.disputeId ? cleared.reclaimed.minor : 0n;
+  if (reclaims && dispute!.currency !== wallet) return suspensePosting(input, `the chargeback was credited in ${dispute!.currency}, not in the ${wallet} wallet`);
+  if (reclaims && dispute!.amountMinor - taken <= 0n) return suspensePosting(input, 'the open chargeback was already taken back in full');
+  const holderDebit = reclaims && billing > dispute!.amountMinor - taken ? dispute!.amountMinor - taken : networkOwed;
   const builder = new LineBuilder()
     .add(ledgerAccounts.cardholder(event.accountId, wallet), wallet, holderDebit, 'cardholder')
     .add(ledgerAccounts.networkSettlement(wallet), wallet, -networkOwed, 'principal');
@@ -291,7 +295,12 @@ export function adjustmentPosting(input: ClearingInput): ClearingPosting {
   const lines = builder.lines;
   const match: ClearingMatch = input.transaction?.status !== undefined || cleared.presentments > 0 ? 'no-open-hold' : 'unmatched';
   const entry = baseEntry(event, false, lines, { match, wallet, billing: { minor: billing.toString(), currency: wallet }, rate, fees: [] });
-  const clearedAfter = event.type === 'refund' ? { ...cleared, refunds: cleared.refunds + 1, wallet: cleared.wallet ?? wallet } : cleared;
+  const clearedAfter: ClearedState =
+    event.type === 'refund'
+      ? { ...cleared, refunds: cleared.refunds + 1, wallet: cleared.wallet ?? wallet }
+      : reclaims
+        ? { ...cleared, reclaimed: { disputeId: dispute!.disputeId, minor: taken + holderDebit } }
+        : cleared;
   return { match, entry, holdRelease: null, clearedAfter };
 }
 

@@ -16,6 +16,12 @@ export interface ClearedState {
   readonly coveredMinor: bigint;
   /** Refunds applied so far (for ops; one purchase can have several). */
   readonly refunds: number;
+  /**
+   * What representments and chargeback-reversals took back from the holder against one chargeback
+   * (its id), wallet minor units: a second record against the same chargeback takes only the rest
+   * (both may be applied before the chargeback's row is closed in the ledger).
+   */
+  readonly reclaimed?: { readonly disputeId: string; readonly minor: bigint };
 }
 
 export const NOTHING_CLEARED: ClearedState = { presentments: 0, wallet: undefined, coveredMinor: 0n, refunds: 0 };
@@ -25,6 +31,8 @@ export const CLEARED_FIELDS = {
   wallet: 'clr:wallet',
   coveredMinor: 'clr:coveredMinor',
   refunds: 'clr:refunds',
+  reclaimedDispute: 'clr:reclaimedDispute',
+  reclaimedMinor: 'clr:reclaimedMinor',
 } as const;
 
 export function clearedStateFromHash(hash: Readonly<Record<string, string>>): ClearedState {
@@ -33,6 +41,9 @@ export function clearedStateFromHash(hash: Readonly<Record<string, string>>): Cl
     wallet: hash[CLEARED_FIELDS.wallet] || undefined,
     coveredMinor: BigInt(hash[CLEARED_FIELDS.coveredMinor] ?? '0'),
     refunds: Number(hash[CLEARED_FIELDS.refunds] ?? 0),
+    ...(hash[CLEARED_FIELDS.reclaimedDispute]
+      ? { reclaimed: { disputeId: hash[CLEARED_FIELDS.reclaimedDispute], minor: BigInt(hash[CLEARED_FIELDS.reclaimedMinor] ?? '0') } }
+      : {}),
   };
 }
 
@@ -43,5 +54,9 @@ export function clearedStateToHash(state: ClearedState): Record<string, string> 
     [CLEARED_FIELDS.refunds]: String(state.refunds),
   };
   if (state.wallet !== undefined) hash[CLEARED_FIELDS.wallet] = state.wallet;
+  if (state.reclaimed !== undefined) {
+    hash[CLEARED_FIELDS.reclaimedDispute] = state.reclaimed.disputeId;
+    hash[CLEARED_FIELDS.reclaimedMinor] = state.reclaimed.minor.toString();
+  }
   return hash;
 }

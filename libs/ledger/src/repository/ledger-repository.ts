@@ -165,12 +165,12 @@ export class LedgerRepository {
 
   /** The oldest chargeback still open (raised) on this account and TI: what a representment may take back. */
   async openDispute(accountId: string, transactionId: string): Promise<OpenDispute | undefined> {
-    const result = await this.pool.query<{ amount_minor: string; currency: string }>(
-      `SELECT amount_minor, currency FROM disputes WHERE account_id = $1 AND transaction_id = $2 AND status = 'raised' ORDER BY created_at LIMIT 1`,
+    const result = await this.pool.query<{ dispute_id: string; amount_minor: string; currency: string }>(
+      `SELECT dispute_id, amount_minor, currency FROM disputes WHERE account_id = $1 AND transaction_id = $2 AND status = 'raised' ORDER BY created_at LIMIT 1`,
       [accountId, transactionId],
     );
     const row = result.rows[0];
-    return row === undefined ? undefined : { amountMinor: BigInt(row.amount_minor), currency: row.currency.trim() };
+    return row === undefined ? undefined : { disputeId: row.dispute_id, amountMinor: BigInt(row.amount_minor), currency: row.currency.trim() };
   }
 
   /** Which of these events were processed already. */
@@ -275,6 +275,7 @@ function postedEntryOf(row: EntryRow): PostedEntry {
 
 /** A raised chargeback's credit, in the wallet currency it was credited in. */
 export interface OpenDispute {
+  readonly disputeId: string;
   readonly amountMinor: bigint;
   readonly currency: string;
 }
