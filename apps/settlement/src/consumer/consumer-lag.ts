@@ -1,3 +1,4 @@
+import { performance } from 'perf_hooks';
 import type { Admin } from 'kafkajs';
 import type { InFlight } from '@lib/ledger';
 
@@ -31,7 +32,7 @@ export async function consumerLag(admin: Admin, groupId: string, topics: readonl
  */
 export async function consumerReachesEnd(admin: Admin, groupId: string, topic: string, timeoutMs: number, pollMs = 100): Promise<boolean> {
   const ends = await admin.fetchTopicOffsets(topic);
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs; // a wait, measured on the monotonic clock
   for (;;) {
     const committed = (await admin.fetchOffsets({ groupId, topics: [topic] })).find((c) => c.topic === topic)?.partitions ?? [];
     const behind = ends.some((end) => {
@@ -39,7 +40,7 @@ export async function consumerReachesEnd(admin: Admin, groupId: string, topic: s
       return Number(end.high) > (offset >= 0 ? offset : Number(end.low));
     });
     if (!behind) return true;
-    if (Date.now() >= deadline) return false;
+    if (performance.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

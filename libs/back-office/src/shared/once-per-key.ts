@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { performance } from 'perf_hooks';
 import type Redis from 'ioredis';
 import { LuaScript, keys } from '@lib/store';
 import { IDEMPOTENCY_TTL_MS, IdempotencyRequest, encodeStoredAnswer } from './idempotency';
@@ -78,7 +79,7 @@ export async function runOncePerKey<T>(
 ): Promise<OnceAnswer<T>> {
   const key = keys.globalIdempotency(request.key);
   const pollMs = options.pollMs ?? 50;
-  const deadlineMs = Date.now() + options.waitMs; // wall time: a wait, not business time
+  const deadlineMs = performance.now() + options.waitMs; // a wait, on the monotonic clock: not business time
   for (;;) {
     const reservation = JSON.stringify({ fp: request.fingerprint, at: nowMs(), lease: randomUUID() } satisfies StoredEntry<T>);
     if ((await redis.set(key, reservation, 'PX', options.leaseMs, 'NX')) !== null) {
@@ -89,7 +90,7 @@ export async function runOncePerKey<T>(
     const stored = JSON.parse(raw) as StoredEntry<T>;
     if (stored.fp !== request.fingerprint) return { kind: 'conflict' };
     if (stored.lease === undefined) return { kind: 'answer', outcome: stored.outcome as T, replayed: true };
-    if (Date.now() >= deadlineMs) return { kind: 'in-progress' };
+    if (performance.now() >= deadlineMs) return { kind: 'in-progress' };
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
