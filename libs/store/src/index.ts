@@ -5,3 +5,4 @@ export * from './card-secrets';
 export * from './transaction-record';
 export * from './account-read';
 export * from './lua-script';
+export * from './step-runner';

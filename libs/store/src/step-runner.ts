@@ -1,21 +1,14 @@
 import type Redis from 'ioredis';
-import {
-  AtomicStepPlan,
-  StepKeys,
-  StepResult,
-  defineAtomicStep,
-  keys,
-  parseStepReply,
-  queueAtomicStep,
-  runAtomicStep,
-} from '@lib/store';
+import { AtomicStepPlan, StepKeys, StepResult, defineAtomicStep, parseStepReply, queueAtomicStep, runAtomicStep } from './atomic-step';
+import { keys } from './keys';
 
 /**
- * Runs one atomic step. When the step publishes (appends to the account's outbox), the account
+ * Runs one atomic step outside the authorisation hot path (back office, settlement jobs). When the
+ * step publishes (appends to the account's outbox), the account
  * joins the relay's work list in the same round trip, as the engine does (store: "the relay's
  * work-list entry rides in the same write"); a step that publishes nothing is a plain call.
  *
- * A back-office event rides in the step's record argument as `{ "event": <final event JSON> }`:
+ * An event built outside the engine (back office, periodic fees) rides in the step's record argument as `{ "event": <final event JSON> }`:
  * the script stores it as `{record, outcome}` and appends it to the outbox as a `decision` entry.
  */
 export async function runStep(

@@ -1,12 +1,11 @@
 import { ok } from '@lib/money';
-import { AtomicStepPlan, CardState as CardStateName, StepKeys, keys } from '@lib/store';
+import { AtomicStepPlan, CardState as CardStateName, StepKeys, keys, runStep } from '@lib/store';
 import { liveCardField } from '../shared/account-state';
 import { BackOfficeDeps, MAX_STEP_ATTEMPTS, pauseBeforeRetry } from '../shared/back-office-deps';
 import { Answer, busy, notFound, refuse } from '../shared/errors';
 import { IdempotencyRequest } from '../shared/idempotency';
 import { idempotencyExpect, idempotencyStore, judgeRequest, refusalPlan } from '../shared/idempotent-step';
 import { CardState, findCardAccount, readCardState } from '../shared/card-state';
-import { runStep } from '../shared/step-runner';
 import type { Parsed } from '../shared/validation';
 import { CardAction, CardTransition, transition } from './card-transitions';
 

@@ -7,7 +7,9 @@ import {
   CardSecrets,
   StepKeys,
   cardToHash,
+  eventRecord,
   keys,
+  runStep,
   walletFields,
 } from '@lib/store';
 import { AccountState, liveCardField, programOf, readAccountState } from '../shared/account-state';
@@ -26,7 +28,6 @@ import {
   judgeRequest,
   refusalPlan,
 } from '../shared/idempotent-step';
-import { eventRecord, runStep } from '../shared/step-runner';
 import { isWellFormedId } from '../shared/validation';
 import { expiryFor, generateCvv2, generatePan, generatePin } from './card-numbers';
 import { parseIssueCard } from './issue-card.command';

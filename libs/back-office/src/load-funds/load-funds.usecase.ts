@@ -1,6 +1,6 @@
 import { ok } from '@lib/money';
 import type { Program } from '@lib/programs';
-import { AtomicStepPlan, BALANCES_KEY, Check, Op, StepKeys, keys, walletFields } from '@lib/store';
+import { AtomicStepPlan, BALANCES_KEY, Check, Op, StepKeys, keys, walletFields, eventRecord, runStep } from '@lib/store';
 import { AccountState, programOf, readAccountState } from '../shared/account-state';
 import { BackOfficeDeps, MAX_STEP_ATTEMPTS, pauseBeforeRetry } from '../shared/back-office-deps';
 import { Answer, busy, notFound, refuse } from '../shared/errors';
@@ -12,7 +12,6 @@ import {
   judgeRequest,
   refusalPlan,
 } from '../shared/idempotent-step';
-import { eventRecord, runStep } from '../shared/step-runner';
 import { isWellFormedId } from '../shared/validation';
 import { parseLoad } from './load-funds.command';
 import { AcceptedLoad, LoadReceipt, decideLoad, loadCounterKeys } from './plan-load';

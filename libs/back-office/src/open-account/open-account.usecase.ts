@@ -1,5 +1,5 @@
 import { ok } from '@lib/money';
-import { AccountRecord, BALANCES_KEY, StepKeys, accountToHash, keys, walletFields } from '@lib/store';
+import { AccountRecord, BALANCES_KEY, StepKeys, accountToHash, keys, walletFields, runStep } from '@lib/store';
 import { BackOfficeDeps } from '../shared/back-office-deps';
 import { Answer, IDEMPOTENCY_CONFLICT_REASON_TEXT, Outcome, refuse } from '../shared/errors';
 import {
@@ -8,7 +8,6 @@ import {
   encodeStoredAnswer,
   judgeStored,
 } from '../shared/idempotency';
-import { runStep } from '../shared/step-runner';
 import { OpenAccountCommand, parseOpenAccount } from './open-account.command';
 
 export interface OpenedAccount {

@@ -1,11 +1,10 @@
 import { err, ok } from '@lib/money';
-import { StepKeys, keys } from '@lib/store';
+import { StepKeys, keys, runStep } from '@lib/store';
 import { BackOfficeDeps, MAX_STEP_ATTEMPTS, pauseBeforeRetry } from '../shared/back-office-deps';
 import { Answer, Outcome, busy, notFound, refuse } from '../shared/errors';
 import { IdempotencyRequest } from '../shared/idempotency';
 import { answerOnlyPlan, idempotencyExpect, idempotencyStore, judgeRequest } from '../shared/idempotent-step';
 import { findCardAccount, readCardState } from '../shared/card-state';
-import { runStep } from '../shared/step-runner';
 import { isoOf } from '../shared/time';
 import { BODY, Parsed, objectWithFields } from '../shared/validation';
 

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Clock } from '@lib/clock';
-import { buildFeeChargedEvent, type FeeChargedEvent, type FeeJson } from '@lib/events';
+import { buildFeeChargedEvent, type FeeJson } from '@lib/events';
 import {
   accountActivityAt,
   Billing,
@@ -21,11 +21,10 @@ import {
   BALANCES_KEY,
   StepKeys,
   accountFromHash,
-  defineAtomicStep,
+  eventRecord,
   keys,
-  parseStepReply,
-  queueAtomicStep,
   runAtomicStep,
+  runStep,
   walletFields,
 } from '../settle/store-access';
 
@@ -264,7 +263,7 @@ export class ChargePeriodicFeesUseCase {
           available: { minor: (BigInt(availableText || '0') - takenMinor).toString(), currency: program.accountCurrency },
         },
       });
-      const result = await this.publishStep(stepKeys, plan, nowMs, event);
+      const result = await runStep(redis, stepKeys, plan, nowMs, eventRecord(event));
       if (result.status === 'stale') continue;
       if (result.status === 'duplicate') return { kind: 'already' };
       if (result.status !== 'done' || result.outcome.declined !== false) throw new Error(`fees of ${accountId} period ${charge.periodIndex}: unexpected step result ${JSON.stringify(result)}`);
@@ -274,21 +273,6 @@ export class ChargePeriodicFeesUseCase {
       };
     }
     return { kind: 'busy' };
-  }
-
-  /** The step and the relay's work-list entry in one round trip (as the back office's steps). */
-  private async publishStep(stepKeys: StepKeys, plan: AtomicStepPlan, nowMs: number, event: FeeChargedEvent) {
-    const { redis } = this.deps;
-    defineAtomicStep(redis);
-    const pipeline = redis.pipeline();
-    queueAtomicStep(pipeline, stepKeys, plan, nowMs, JSON.stringify({ event }));
-    pipeline.sadd(keys.outboxPending(), stepKeys.accountId);
-    const replies = (await pipeline.exec()) ?? [];
-    const [stepError, stepReply] = replies[0] ?? [new Error('atomic-step: no reply')];
-    if (stepError) throw stepError;
-    const [pendingError] = replies[1] ?? [null];
-    if (pendingError) throw pendingError;
-    return parseStepReply(stepReply as [string, string]);
   }
 }
 

@@ -11,11 +11,10 @@ export {
   TRANSACTION_RECORD_TTL_MS,
   BALANCES_KEY,
   accountFromHash,
-  defineAtomicStep,
+  eventRecord,
   keys,
-  parseStepReply,
-  queueAtomicStep,
   runAtomicStep,
+  runStep,
   transactionFromHash,
   walletFields,
 } from '@lib/store';
