@@ -51,9 +51,12 @@ export async function decideForCard(
 ): Promise<IsoMessage> {
   const location = await cards.locate(pan);
   const messageKey = retryKeyOf(request);
-  const reusedElsewhere =
-    needs.newOriginal === true && needs.transactionId !== undefined && (await claimTransactionId(deps.redis, needs.transactionId, location?.accountId, messageKey));
-  if (location === undefined) return decline(request, reusedElsewhere ? DeclineReason.DuplicateTransactionId : DeclineReason.UnknownCard);
+  // The claim goes out with the first snapshot read (same tick: one write, one round trip).
+  const claim =
+    needs.newOriginal === true && needs.transactionId !== undefined
+      ? claimTransactionId(deps.redis, needs.transactionId, location?.accountId, messageKey)
+      : Promise.resolve(false);
+  if (location === undefined) return decline(request, (await claim) ? DeclineReason.DuplicateTransactionId : DeclineReason.UnknownCard);
   return runDecision(deps, request, location.accountId, deadlineMs, async (nowMs) => {
     const snapshotRequest: SnapshotRequest = {
       ...location,
@@ -62,7 +65,7 @@ export async function decideForCard(
       merchantId: needs.merchantId,
       counterKeys: needs.feeUsage ? feeUsageKeys(deps.catalogue, nowMs) : [],
     };
-    const read = await readSnapshot(deps.redis, snapshotRequest);
+    const [read, reusedElsewhere] = await Promise.all([readSnapshot(deps.redis, snapshotRequest), claim]);
     const snapshot = read && reusedElsewhere ? { ...read, transactionKnown: true } : read;
     const program = snapshot ? deps.catalogue.programs.get(snapshot.account.program) : undefined;
     if (!snapshot || !program) return { response: decline(request, DeclineReason.UnknownCard) };
