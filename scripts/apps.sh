@@ -2,8 +2,8 @@
 # Starts / stops the three apps from dist/ in the background, each with its pid file and log
 # under .infra/apps/. Stops only the pids it recorded.
 #   scripts/apps.sh up | down | status
-# GATEWAY_NODE_ARGS adds node options to the gateway (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof":
-# the profile is written when `down` stops it).
+# GATEWAY_NODE_ARGS / SETTLEMENT_NODE_ARGS add node options to that app (e.g. "--cpu-prof
+# --cpu-prof-dir=/tmp/prof": the profile is written when `down` stops it).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="$ROOT/.infra/apps"
@@ -19,6 +19,7 @@ up() {
     if running "$app"; then echo "[apps] $app already running (pid $(pid_of "$app"))" >&2; continue; fi
     local node_args=()
     [[ "$app" == gateway && -n "${GATEWAY_NODE_ARGS:-}" ]] && read -r -a node_args <<<"$GATEWAY_NODE_ARGS"
+    [[ "$app" == settlement && -n "${SETTLEMENT_NODE_ARGS:-}" ]] && read -r -a node_args <<<"$SETTLEMENT_NODE_ARGS"
     nohup node "${node_args[@]}" "$ROOT/dist/apps/$app/src/main.js" >"$DIR/$app.log" 2>&1 &
     echo $! > "$DIR/$app.pid"
   done

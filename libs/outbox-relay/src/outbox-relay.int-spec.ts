@@ -225,6 +225,36 @@ describe('OutboxRelay (real Redis, real Kafka)', () => {
     expect((await ourMessages(accounts)).length).toBe(8);
   });
 
+  it('a paced safety scan (pause between pages) still finds every unannounced outbox', async () => {
+    const accounts = Array.from({ length: 5 }, () => uniqueId('acct'));
+    for (const accountId of accounts) {
+      await fund(writer, accountId, 10 * DEBIT_MINOR);
+      await writeDecisions(writer, accountId, 2, false);
+    }
+    // Pages of 2 keys with a pause after each: the pass is spread out and still complete.
+    const relay = startRelay(redis, { scanCount: 2, scanPauseMs: 5 });
+    await waitUntilRelayed(accounts);
+    expect(relay.metrics().requeuedByScan).toBe(accounts.length);
+    expect(await ourMessages(accounts)).toHaveLength(2 * accounts.length);
+  });
+
+  it('events trickling in one by one leave in sends of several (the relay gathers after a partial turn)', async () => {
+    const accounts = Array.from({ length: 60 }, () => uniqueId('acct'));
+    await Promise.all(accounts.map((accountId) => fund(writer, accountId, 10 * DEBIT_MINOR)));
+    const relay = startRelay(redis, { gatherMs: 25 });
+    // One event every ~2 ms for ~120 ms: without gathering, turns follow each other as fast as
+    // Redis answers and most sends carry one event.
+    for (const accountId of accounts) {
+      await writeDecision(writer, accountId, `${accountId}-e0`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await waitUntilRelayed(accounts);
+    const { relayedEvents, acknowledgedSends } = relay.metrics();
+    expect(relayedEvents).toBe(accounts.length);
+    expect(acknowledgedSends).toBeLessThanOrEqual(accounts.length / 3);
+    expect(await ourMessages(accounts)).toHaveLength(accounts.length);
+  });
+
   it('dead-letters an entry that is not a valid event (reason, card data masked) and relays the rest in order', async () => {
     const accountId = uniqueId('acct');
     const pan = '4111111111111111';

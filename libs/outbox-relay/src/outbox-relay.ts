@@ -54,12 +54,25 @@ export interface OutboxRelayOptions {
   sendTimeoutMs?: number;
   /** Sleep when a turn found nothing to do. */
   idlePollMs?: number;
+  /**
+   * Sleep after a turn that found less than a full turn of accounts: events gather meanwhile, so
+   * under a steady load each send, Redis read and trim carries many events instead of a few
+   * (every request is a system call and a wake-up of Kafka or Redis). Under a backlog turns are
+   * full and follow each other without it.
+   */
+  gatherMs?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
   safetyScanIntervalMs?: number;
   /** SCAN MATCH pattern of the outboxes (the default covers every account). */
   scanMatch?: string;
   scanCount?: number;
+  /**
+   * Pause between pages of the periodic safety scan, so that it costs a bounded share of Redis and
+   * of this process whatever the size of the keyspace (a pass over millions of keys takes minutes,
+   * never a burst of seconds of Redis time). 0: no pause.
+   */
+  scanPauseMs?: number;
   logger?: RelayLogger;
   /** Wall clock for dead-letter stamps and lag (infrastructure time, not the engine's clock). */
   nowMs?: () => number;
@@ -77,11 +90,13 @@ const DEFAULTS: Omit<Settings, 'relayId' | 'logger' | 'nowMs'> = {
   leaseMs: 30_000,
   sendTimeoutMs: 10_000,
   idlePollMs: 20,
+  gatherMs: 10,
   backoffInitialMs: 100,
   backoffMaxMs: 5_000,
   safetyScanIntervalMs: 30_000,
   scanMatch: OUTBOX_SCAN_MATCH,
   scanCount: 1_000,
+  scanPauseMs: 50,
 };
 
 const DEAD_STREAM_BATCH = 100;
@@ -96,6 +111,8 @@ type DeadLetterWork = Extract<AccountWork, { kind: 'dead-letter' }>;
 export interface RelayTurnResult {
   /** Entries relayed or dead-lettered in this turn. */
   handledEntries: number;
+  /** Whether the turn took as many accounts as a turn may (more are probably waiting). */
+  full?: boolean;
 }
 
 /** What a turn has done so far: what to trim, which accounts it emptied. */
@@ -197,7 +214,7 @@ export class OutboxRelay {
     const turn = new TurnProgress();
     try {
       await this.relayAccounts(claim.leased, probing ? 1 : this.settings.entriesPerAccount, turn);
-      return { handledEntries: turn.handledEntries };
+      return { handledEntries: turn.handledEntries, full: claim.leased.length + claim.busy.length >= this.settings.accountsPerTurn };
     } finally {
       // Also after a failure: what Kafka acknowledged is trimmed, the rest stays and is requeued.
       await this.store.finishTurn(
@@ -209,10 +226,11 @@ export class OutboxRelay {
   }
 
   /** A full pass of the safety scan; returns how many accounts it put back in the pending set. */
-  async runSafetyScan(): Promise<number> {
+  async runSafetyScan(pauseMs = 0): Promise<number> {
     let cursor = '0';
     let requeued = 0;
     do {
+      if (pauseMs > 0 && cursor !== '0') await this.sleep(pauseMs);
       const page = await this.store.scanPage(cursor, this.settings.scanMatch, this.settings.scanCount);
       cursor = page.cursor;
       requeued += page.requeued;
@@ -244,9 +262,10 @@ export class OutboxRelay {
   private async runLoop(): Promise<void> {
     while (this.running) {
       let handled = 0;
+      let full = false;
       let failed = false;
       try {
-        handled = (await this.runTurn()).handledEntries;
+        ({ handledEntries: handled, full = false } = await this.runTurn());
         // A turn with nothing to do proves nothing about Kafka: only a turn that moved entries
         // ends a run of failures (and the probing that comes with it).
         if (handled > 0) this.noteSuccess();
@@ -264,6 +283,7 @@ export class OutboxRelay {
           ),
         );
       else if (handled === 0) await this.sleep(this.settings.idlePollMs);
+      else if (!full && this.settings.gatherMs > 0) await this.sleep(this.settings.gatherMs);
     }
   }
 
@@ -466,7 +486,7 @@ export class OutboxRelay {
 
   private async runMaintenance(): Promise<void> {
     try {
-      await this.runSafetyScan();
+      await this.runSafetyScan(this.settings.scanPauseMs);
       await this.forwardDeadLetters();
     } catch (err) {
       this.settings.logger.warn(

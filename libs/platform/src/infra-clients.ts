@@ -43,10 +43,13 @@ function reportErrorsSparingly(redis: Redis, name: string): void {
 }
 
 /**
- * Writes made in one tick leave in one system call: the socket is corked at the first write of a
- * tick and uncorked once the tick's work is done. ioredis writes every command as it is issued,
- * and the gateway issues the commands of many messages per Redis reply it reads: a write per
- * command cost more CPU (here and in Redis) than the commands themselves. Order is unchanged.
+ * Writes made in one turn of the event loop leave in one system call: the socket is corked at the
+ * first write and uncorked in the loop's check phase (setImmediate), once every I/O callback of
+ * the turn has run. ioredis writes every command as it is issued, and the gateway issues the
+ * commands of many messages per turn (each HTTP request or Redis reply is a callback of its own):
+ * a write per command, or per callback, cost more CPU here and in Redis than the commands
+ * themselves. On loopback a write also runs the receiver's side of TCP and wakes it. Order is
+ * unchanged.
  */
 export function coalesceWrites(socket: Writable): void {
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
@@ -59,7 +62,7 @@ export function coalesceWrites(socket: Writable): void {
     if (!corked) {
       corked = true;
       socket.cork();
-      process.nextTick(uncork);
+      setImmediate(uncork);
     }
     return write(...args);
   }) as Writable['write'];

@@ -18,6 +18,12 @@ export interface HoldExpirySweeperOptions {
   readonly intervalMs: number;
   /** How often every account is scanned to repair the index. */
   readonly safetyScanIntervalMs: number;
+  /**
+   * Pause between pages of the periodic scan: its cost is a bounded share of Redis and of the
+   * gateway whatever the number of accounts (a pass over a million accounts takes longer, it never
+   * takes a burst). 0: no pause.
+   */
+  readonly scanPauseMs?: number;
   /** Accounts swept per pass (the rest wait for the next pass). */
   readonly batchSize: number;
   /** Accounts swept at once within a pass. */
@@ -29,7 +35,16 @@ export interface HoldExpirySweeperOptions {
   readonly accepts?: (accountId: string) => boolean;
 }
 
-export const DEFAULT_SWEEPER_OPTIONS: HoldExpirySweeperOptions = { intervalMs: 1_000, safetyScanIntervalMs: 60_000, batchSize: 2_000, concurrency: 32 };
+export const DEFAULT_SWEEPER_OPTIONS: HoldExpirySweeperOptions = {
+  intervalMs: 1_000,
+  safetyScanIntervalMs: 60_000,
+  scanPauseMs: 20,
+  batchSize: 2_000,
+  concurrency: 32,
+};
+
+/** Accounts read per page of the safety scan. */
+const SCAN_PAGE = 500;
 
 export interface SweepReport {
   readonly accountsSwept: number;
@@ -41,7 +56,7 @@ const EMPTY_STEP: AtomicStepPlan = { publish: false };
 
 export class HoldExpirySweeper {
   private timers: NodeJS.Timeout[] = [];
-  private running = false;
+  private stopped = false;
 
   constructor(
     private readonly redis: Redis,
@@ -81,11 +96,13 @@ export class HoldExpirySweeper {
   }
 
   /** Every account of the directory with an open hold gets its index entry (repairs lost writes). */
-  async safetyScan(): Promise<number> {
+  async safetyScan(pauseMs = 0): Promise<number> {
     let cursor = '0';
     let indexed = 0;
     do {
-      const [next, scanned] = await this.redis.sscan(keys.accountDirectory(), cursor, 'COUNT', 500);
+      if (pauseMs > 0 && cursor !== '0') await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      if (this.stopped) break;
+      const [next, scanned] = await this.redis.sscan(keys.accountDirectory(), cursor, 'COUNT', SCAN_PAGE);
       cursor = next;
       const accountIds = this.options.accepts ? scanned.filter(this.options.accepts) : scanned;
       if (accountIds.length === 0) continue;
@@ -104,24 +121,33 @@ export class HoldExpirySweeper {
     return indexed;
   }
 
-  /** Starts the periodic passes (a pass never overlaps the previous one). */
+  /**
+   * Starts the periodic passes. A pass never overlaps the previous one of its kind; sweeps go on
+   * while a (paced, so long) scan runs: a scan that re-indexes an account a sweep has just swept
+   * costs that account one empty step at the next sweep, nothing more.
+   */
   start(): void {
     if (this.timers.length > 0) return;
-    const guarded = (work: () => Promise<unknown>) => () => {
-      if (this.running) return;
-      this.running = true;
-      work()
-        .catch(() => undefined)
-        .finally(() => {
-          this.running = false;
-        });
+    this.stopped = false;
+    const guarded = (work: () => Promise<unknown>) => {
+      let running = false;
+      return () => {
+        if (running) return;
+        running = true;
+        work()
+          .catch(() => undefined)
+          .finally(() => {
+            running = false;
+          });
+      };
     };
     this.timers.push(setInterval(guarded(() => this.sweepDue()), this.options.intervalMs));
-    this.timers.push(setInterval(guarded(() => this.safetyScan()), this.options.safetyScanIntervalMs));
+    this.timers.push(setInterval(guarded(() => this.safetyScan(this.options.scanPauseMs ?? 0)), this.options.safetyScanIntervalMs));
     this.timers.forEach((timer) => timer.unref());
   }
 
   stop(): void {
+    this.stopped = true;
     this.timers.forEach((timer) => clearInterval(timer));
     this.timers = [];
   }
