@@ -96,7 +96,7 @@ const DEFAULTS: Omit<Settings, 'relayId' | 'logger' | 'nowMs'> = {
   safetyScanIntervalMs: 30_000,
   scanMatch: OUTBOX_SCAN_MATCH,
   scanCount: 1_000,
-  scanPauseMs: 50,
+  scanPauseMs: 100,
 };
 
 const DEAD_STREAM_BATCH = 100;

@@ -30,7 +30,7 @@ export function loadConfigOrExit<S extends ConfigSchema>(name: string, schema: S
  * huge body from holding the event loop that answers authorisations. The clearing file, the one
  * large body, has its own parser and limit (apps/gateway clearing/ndjson-body.ts).
  */
-const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export async function createHttpApp<S extends ConfigSchema>(
   def: HttpAppDefinition<S>,

@@ -1,13 +1,18 @@
 import { Body, Controller, Headers, HttpCode, HttpException, Inject, NotFoundException, Post, UnauthorizedException } from '@nestjs/common';
 import type { GatewayConfig } from '@lib/config';
-import { buildFormatErrorResponse, IsoFormatError, IsoMessage, messageFromJson, messageToJson } from '@lib/iso8583';
 import { APP_CONFIG, bearerMatches, UNAUTHORIZED_BODY } from '@lib/platform';
 import { NETWORK_HANDLER, NetworkHandler } from './engine.providers';
+import { answerNetworkJson } from './network-json';
 
 /**
  * `POST /v1/network/messages`: one ISO 8583 message as JSON, answered with the response the TCP
  * link would have given (same handler, same rules, same duplicate handling). A malformed message
  * gets the `30` response when MTI, 11 and 7 are readable, otherwise a 400 naming the problem.
+ *
+ * On a listening server, the requests this route serves in the common case (JSON body, access
+ * granted) are taken before the framework by the fast path (network-fast-path.ts), with the same
+ * answers; this controller serves the rest (route off, refused key, other content types) and
+ * `inject()`.
  */
 @Controller('v1/network')
 export class NetworkMessagesController {
@@ -20,18 +25,9 @@ export class NetworkMessagesController {
   @HttpCode(200)
   async message(@Body() body: unknown, @Headers('authorization') authorization: string | undefined) {
     this.checkAccess(authorization);
-    let request: IsoMessage;
-    try {
-      request = messageFromJson(body);
-    } catch (error) {
-      if (!(error instanceof IsoFormatError)) throw error;
-      const formatError = error.readable ? buildFormatErrorResponse(error.readable) : undefined;
-      if (formatError) return messageToJson(formatError);
-      throw new HttpException({ error: { code: 'format', field: error.field ?? null, reason: error.reason } }, 400);
-    }
-    const response = await this.handler.handle(request);
-    if (!response) throw new HttpException({ error: { code: 'format', reason: `MTI ${request.mti} has no response` } }, 400);
-    return messageToJson(response);
+    const answer = await answerNetworkJson(this.handler, body);
+    if (answer.status !== 200) throw new HttpException(answer.body, answer.status);
+    return answer.body;
   }
 
   private checkAccess(authorization: string | undefined): void {
