@@ -241,9 +241,10 @@ describe('OutboxRelay (real Redis, real Kafka)', () => {
   it('events trickling in one by one leave in sends of several (the relay gathers after a partial turn)', async () => {
     const accounts = Array.from({ length: 60 }, () => uniqueId('acct'));
     await Promise.all(accounts.map((accountId) => fund(writer, accountId, 10 * DEBIT_MINOR)));
-    const relay = startRelay(redis, { gatherMs: 25 });
-    // One event every ~2 ms for ~120 ms: without gathering, turns follow each other as fast as
-    // Redis answers and most sends carry one event.
+    // One relay loop, a long gather: after the turn that finds the first event, the loop waits
+    // while the others arrive (one every ~2 ms, slower on a busy machine). Without gathering,
+    // turns follow each other as fast as Redis answers and most sends carry one event.
+    const relay = startRelay(redis, { concurrency: 1, gatherMs: 200 });
     for (const accountId of accounts) {
       await writeDecision(writer, accountId, `${accountId}-e0`);
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -251,7 +252,7 @@ describe('OutboxRelay (real Redis, real Kafka)', () => {
     await waitUntilRelayed(accounts);
     const { relayedEvents, acknowledgedSends } = relay.metrics();
     expect(relayedEvents).toBe(accounts.length);
-    expect(acknowledgedSends).toBeLessThanOrEqual(accounts.length / 3);
+    expect(acknowledgedSends).toBeLessThanOrEqual(10);
     expect(await ourMessages(accounts)).toHaveLength(accounts.length);
   });
 

@@ -1,6 +1,6 @@
 import { createRedis } from '@lib/platform';
 import { integrationConfig, uniqueId } from '@lib/testing';
-import { AtomicStepPlan, BALANCES_KEY, HOLDS_KEY, HoldRecord, runAtomicStep, StepKeys } from './atomic-step';
+import { AtomicStepPlan, BALANCES_KEY, DECLINE_MARK, HOLDS_KEY, HoldRecord, runAtomicStep, StepKeys } from './atomic-step';
 import { keys } from './keys';
 
 /** The generic primitive against the real Redis: checks, moves, dedupe, staleness, holds, outbox. */
@@ -36,6 +36,24 @@ describe('atomic step (real Redis)', () => {
     const outbox = await redis.xrange(keys.outbox(accountId), '-', '+');
     expect(outbox).toHaveLength(2);
     expect(JSON.parse(outbox[1][1][3])).toEqual({ record: { n: 2 }, outcome: { declined: 'funds', report: ['985', '85'] } });
+  });
+
+  it('puts the text of the deciding check at the records\' mark, and nothing on approval', async () => {
+    const accountId = uniqueId('acct');
+    await fund(accountId, 1000);
+    const k = new StepKeys(accountId);
+    const message = (n: number) => ({ key: k.ref(keys.message(accountId, `0100:1:${n}`)), ttlMs: 60_000 });
+    const declineTexts = { funds: '"funds":{"code":"51"}', other: '"other":{"code":"61"}' };
+    const record = `{"declines":{${DECLINE_MARK}},"n":1}`;
+    const retry = `{"declines":{${DECLINE_MARK}}}`;
+    await runAtomicStep(redis, k, debitPlan(900, 0, { dedupe: message(1), declineTexts }), NOW, record, undefined, retry);
+    await runAtomicStep(redis, k, debitPlan(200, 0, { dedupe: message(2), declineTexts }), NOW, record, undefined, retry);
+    const outbox = await redis.xrange(keys.outbox(accountId), '-', '+');
+    expect(JSON.parse(outbox[0][1][3]).record).toEqual({ declines: {}, n: 1 });
+    expect(JSON.parse(outbox[1][1][3]).record).toEqual({ declines: { funds: { code: '51' } }, n: 1 });
+    const stored = await redis.get(keys.message(accountId, '0100:1:2'));
+    expect(JSON.parse(stored!).record).toEqual({ declines: { funds: { code: '51' } } });
+    expect(stored).not.toContain('\u0000');
   });
 
   it('never takes a decline fee the balance does not cover', async () => {

@@ -13,10 +13,12 @@
 --            referred to by their index in the plan.
 -- ARGV:
 --   ARGV[1]  now, epoch ms (from the injected clock, never Redis' own time)
---   ARGV[2]  decision record JSON, stored and published as is (money as strings)
+--   ARGV[2]  decision record JSON, stored and published as is (money as strings); a NUL byte in
+--            it (never in JSON text) marks where the text of the deciding check goes (below)
 --   ARGV[3]  deadline, epoch ms of the real clock ('' for none): past it the step applies
 --            nothing, so a caller that already answered 91 never leaves a late approval behind
---   ARGV[4]  the record kept for retries ('' for ARGV[2]): a trimmed record with what a response needs
+--   ARGV[4]  the record kept for retries ('' for ARGV[2]): a trimmed record with what a response
+--            needs; it may have its NUL mark too
 --   ARGV[5..] the plan, as flat tokens (encodePlan in atomic-step.ts; a JSON plan would cost the
 --            step more to decode than everything else it does):
 --     dedupeKey ttlMs                       ('' '': no dedupe)
@@ -29,6 +31,11 @@
 --     n, n x opIndex                        always
 --     n, n x (key field)                    report
 --     publish                               '1' | '0'
+--     n, n x (checkName text)               what a record says of a decline of that check: the
+--                                           text replaces the records' NUL mark when that check
+--                                           decides (nothing replaces it otherwise), so a record
+--                                           carries the one decline that happened, not all those
+--                                           that could have
 --   A check is `type name flags args...` (flags: 's' stale, 'n' checked only, not moved):
 --     c pass | a key field('' = the key) | m key field min | h key field by min max
 --     b key by max expireAt | S n key x n by max expireAt        ('' = no bound / no expiry)
@@ -106,6 +113,12 @@ local always_at, always_n = list()
 local report_at, report_n = list()
 pos = report_at + 2 * report_n
 local publish = A[pos] ~= '0'
+pos = pos + 1
+local decline_texts = {}
+for _ = 1, tonumber(A[pos]) or 0 do
+  decline_texts[A[pos + 1]] = A[pos + 2]
+  pos = pos + 2
+end
 
 -- 1. Holds past their expiry stop counting against the available balance, once each, before
 --    anything else is decided (spec: a hold lasts its program's expiry).
@@ -342,8 +355,14 @@ local outcome = cjson.encode(result)
 
 -- 7. The decision record: kept 24 h for the network's retries, and appended to the outbox in
 --    the same step as the state change (spec invariant 5: one event per processed message).
-local stored = '{"record":' .. record .. ',"outcome":' .. outcome .. '}'
-local stored_for_retries = dedupe_record == record and stored or ('{"record":' .. dedupe_record .. ',"outcome":' .. outcome .. '}')
+local decline_text = declined and decline_texts[declined] or ''
+local function with_decline(json)
+  local mark = string.find(json, '\0', 1, true)
+  if not mark then return json end
+  return string.sub(json, 1, mark - 1) .. decline_text .. string.sub(json, mark + 1)
+end
+local stored = '{"record":' .. with_decline(record) .. ',"outcome":' .. outcome .. '}'
+local stored_for_retries = dedupe_record == record and stored or ('{"record":' .. with_decline(dedupe_record) .. ',"outcome":' .. outcome .. '}')
 if dedupe_key then
   redis.call('SET', KEYS[dedupe_key], stored_for_retries, 'PX', dedupe_ttl)
 end

@@ -55,6 +55,17 @@ describe('encodePlan', () => {
       '0', // always
       '1', '1', 'EUR:avail', // report
       '1', // publish
+      '0', // decline texts
+    ]);
+  });
+
+  it('appends the decline texts, by check name, after publish', () => {
+    expect(encodePlan({ declineTexts: { funds: '"funds":{"r":"51"}', reused: '"reused":{"r":"94"}' } }).slice(-5)).toEqual([
+      '2',
+      'funds',
+      '"funds":{"r":"51"}',
+      'reused',
+      '"reused":{"r":"94"}',
     ]);
   });
 
@@ -71,7 +82,7 @@ describe('encodePlan', () => {
       expiresAt: 2,
       kind: 'authorisation',
     };
-    expect(encodePlan({ publish: false })).toEqual(['', '', '0', '0', '0', '0', '0', '0', '0', '0', '0']);
+    expect(encodePlan({ publish: false })).toEqual(['', '', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0']);
     const always: Op[] = [
       { type: 'hold', hold },
       { type: 'release', holdId: 'h1', close: true },
@@ -82,7 +93,7 @@ describe('encodePlan', () => {
     expect(encodePlan({ always })).toEqual([
       '', '', '0', '0',
       '4', 'o', 'h1', '2', JSON.stringify(hold), 'r', 'h1', '', '1', 'g', 'h1', '5', '', 'd', '6', 'f',
-      '0', '0', '0', '4', '1', '2', '3', '4', '0', '1',
+      '0', '0', '0', '4', '1', '2', '3', '4', '0', '1', '0',
     ]);
   });
 });

@@ -62,7 +62,19 @@ export interface AtomicStepPlan {
   report?: { key: KeyRef; field: string }[];
   /** false: nothing goes to the outbox (e.g. a dry read). */
   publish?: boolean;
+  /**
+   * Per check name, the text a record says of a decline of that check: it replaces the record's
+   * DECLINE_MARK when that check decides, and nothing replaces the mark otherwise. A record then
+   * carries the decline that happened, not every decline that could have (see recordJsonWithMark).
+   */
+  declineTexts?: Record<string, string>;
 }
+
+/**
+ * Where, in a record's JSON, the step puts the text of the deciding check. A NUL byte: JSON text
+ * escapes every control character, so it never occurs in one.
+ */
+export const DECLINE_MARK = '\u0000';
 
 export type StepResult<R> =
   | { status: 'duplicate'; stored: StoredDecision<R> }
@@ -196,6 +208,9 @@ export function encodePlan(plan: AtomicStepPlan): string[] {
   tokens.push(String(report.length));
   for (const r of report) tokens.push(String(r.key), r.field);
   tokens.push(plan.publish === false ? '0' : '1');
+  const texts = Object.entries(plan.declineTexts ?? {});
+  tokens.push(String(texts.length));
+  for (const [name, text] of texts) tokens.push(name, text);
   return tokens;
 }
 

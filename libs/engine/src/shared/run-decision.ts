@@ -1,7 +1,7 @@
 import type { DecisionRecord, StoredDecisionJson } from '@lib/events';
 import type { IsoMessage } from '@lib/iso8583';
 import { DeclineReason } from '@lib/programs';
-import { AtomicStepPlan, runAtomicStep, StepKeys, StepOutcome } from '@lib/store';
+import { AtomicStepPlan, DECLINE_MARK, runAtomicStep, StepKeys, StepOutcome } from '@lib/store';
 import { responseFromDecision } from '../authorise/build-response';
 import type { EngineDeps } from '../engine-deps';
 import { decline, IssuerUnavailableError } from './step-guard';
@@ -39,11 +39,11 @@ export async function runDecision(
     const result = await runAtomicStep<DecisionRecord>(
       deps.redis,
       stepKeys,
-      plan,
+      { ...plan, declineTexts: declineTextsOf(record) },
       nowMs,
-      JSON.stringify(record),
+      recordJsonWithMark(record),
       deadlineMs,
-      JSON.stringify(retryRecordOf(record)),
+      recordJsonWithMark(retryRecordOf(record)),
     );
     if (result.status === 'late') throw new IssuerUnavailableError(`step arrived ${result.lateByMs} ms late`);
     if (result.status === 'stale') continue;
@@ -52,6 +52,28 @@ export async function runDecision(
     return responseFromDecision(request, { record, outcome: result.outcome });
   }
   return decline(request, DeclineReason.SystemMalfunction);
+}
+
+const DECLINES_HEAD = '{"declines":{';
+
+/**
+ * The record's JSON with its declines left to the step: `declines` holds the step's DECLINE_MARK,
+ * which the step replaces with the text of the check that decided (declineTextsOf), or with
+ * nothing on approval. The stored and published record then names the one decline that
+ * happened: a third of its size was the declines that did not (every limit, funds, suspension...),
+ * written twice per message (outbox and the 24 h retry record).
+ */
+export function recordJsonWithMark(record: DecisionRecord): string {
+  const { declines: _declines, ...rest } = record;
+  const json = JSON.stringify({ declines: {}, ...rest });
+  return DECLINES_HEAD + DECLINE_MARK + json.slice(DECLINES_HEAD.length);
+}
+
+/** Per check name, its `declines` member as JSON text (what the step puts at the mark). */
+export function declineTextsOf(record: DecisionRecord): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const name of Object.keys(record.declines)) texts[name] = `${JSON.stringify(name)}:${JSON.stringify(record.declines[name])}`;
+  return texts;
 }
 
 /**
