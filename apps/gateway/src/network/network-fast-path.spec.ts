@@ -21,11 +21,13 @@ let handled: IsoMessage[];
 let frameworkCalls: number;
 let handle: (request: IsoMessage) => Promise<IsoMessage | undefined>;
 let mode: Mode;
+let logged: string[];
 
 const handler: NetworkHandler = { handle: (request) => handle(request) };
 
 beforeEach(async () => {
   handled = [];
+  logged = [];
   frameworkCalls = 0;
   mode = 'open';
   handle = async (request) => {
@@ -47,7 +49,7 @@ beforeEach(async () => {
     },
     security: { backOfficeKeys: [KEY] } as never,
   };
-  installNetworkFastPath(server, new NetworkFastPath(handler, config, 200));
+  installNetworkFastPath(server, new NetworkFastPath(handler, config, 200, { error: (line: string) => logged.push(line) }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -148,6 +150,7 @@ describe('NetworkFastPath', () => {
     const failed = await post(JSON.stringify(echo));
     expect(failed.status).toBe(500);
     expect(JSON.parse(failed.text)).toEqual({ error: { code: 'internal', reason: 'internal error' } });
+    expect(logged).toEqual(['POST /v1/network/messages: Error: a bug']);
   });
 
   it('serves many messages on one keep-alive connection', async () => {

@@ -20,12 +20,11 @@ const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
  * error shape.
  */
 export class NetworkFastPath {
-  private readonly logger = new Logger('NetworkFastPath');
-
   constructor(
     private readonly handler: NetworkHandler,
     private readonly config: Pick<GatewayConfig, 'gateway' | 'security'>,
     private readonly limitBytes = JSON_BODY_LIMIT_BYTES,
+    private readonly logger: Pick<Logger, 'error'> = new Logger('NetworkFastPath'),
   ) {}
 
   /** Whether this request is one the fast path answers (decided from the request line and headers). */
