@@ -18,6 +18,8 @@ describe('records sent to the atomic step', () => {
       expect(applied(json, texts[name])).toEqual({ ...record, declines: { [name]: record.declines[name] } });
     }
     expect(applied(json, '')).toEqual({ ...record, declines: {} });
+    // Fee-free texts come from a cache the second time: the same text.
+    expect(declineTextsOf(record)).toEqual(texts);
   });
 
   it('the retry record the same way', () => {

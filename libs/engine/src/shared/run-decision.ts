@@ -69,10 +69,31 @@ export function recordJsonWithMark(record: DecisionRecord): string {
   return DECLINES_HEAD + DECLINE_MARK + json.slice(DECLINES_HEAD.length);
 }
 
+/**
+ * The texts of fee-free declines, by check name, reason and response code: a handful per program
+ * (its limits, funds, suspension, a reused TI), the same for every message.
+ */
+const FEE_FREE_TEXTS = new Map<string, string>();
+const FEE_FREE_TEXTS_MAX = 4_096;
+
 /** Per check name, its `declines` member as JSON text (what the step puts at the mark). */
 export function declineTextsOf(record: DecisionRecord): Record<string, string> {
   const texts: Record<string, string> = {};
-  for (const name of Object.keys(record.declines)) texts[name] = `${JSON.stringify(name)}:${JSON.stringify(record.declines[name])}`;
+  for (const name of Object.keys(record.declines)) {
+    const outcome = record.declines[name];
+    if (outcome.fees.length > 0) {
+      texts[name] = `${JSON.stringify(name)}:${JSON.stringify(outcome)}`;
+      continue;
+    }
+    const cacheKey = `${name}\u0000${outcome.reason}\u0000${outcome.responseCode}`;
+    let text = FEE_FREE_TEXTS.get(cacheKey);
+    if (text === undefined) {
+      text = `${JSON.stringify(name)}:${JSON.stringify(outcome)}`;
+      if (FEE_FREE_TEXTS.size >= FEE_FREE_TEXTS_MAX) FEE_FREE_TEXTS.clear();
+      FEE_FREE_TEXTS.set(cacheKey, text);
+    }
+    texts[name] = text;
+  }
   return texts;
 }
 
