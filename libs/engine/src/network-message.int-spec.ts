@@ -243,6 +243,15 @@ describe('12 and 13 carry field 54 when the card is known (real Redis)', () => {
     expect([lostTransaction.get(39), balancesOf(lostTransaction)]).toEqual(['12', { ledger: 3_000n, available: 3_000n }]);
   });
 
+  it('a stand-in advice (0120) refused from its content: 12 / 13 with field 54 too, nothing written', async () => {
+    const card = await h.cardOn('eur-standard', 10_000n);
+    const before = await accountState(card.accountId);
+    const unsupported = standInAdvice({ pan: card.pan, expiry: card.expiry, stan: h.nextStan(), amountMinor: 1_000, processingCode: '400000' });
+    const response = await h.send(unsupported);
+    expect([response.mti, response.get(39), balancesOf(response)]).toEqual(['0130', '12', { ledger: 10_000n, available: 10_000n }]);
+    expect(await accountState(card.accountId)).toEqual(before);
+  });
+
   it('an unknown card: 13 and 12 as before, without field 54 (and not 14: they come first)', async () => {
     const unknown = { pan: '4999990000000099', expiry: '2812', pin: '1234' };
     const amount = await h.send(atmCash(unknown, 0));

@@ -1,11 +1,12 @@
 import { randomUUID } from 'crypto';
 import { IsoMessage } from '@lib/iso8583';
+import { declineContent } from '../authorise/decline-content';
 import { parseAuthorisationRequest } from '../authorise/parse-request';
 import type { EngineDeps } from '../engine-deps';
 import { CardDirectory } from '../shared/card-directory';
 import { decideForCard } from '../shared/decide-for-card';
 import { originalKeyOfMessage } from '../shared/message-identity';
-import { decline, newHoldId, withLatencyGuard } from '../shared/step-guard';
+import { newHoldId, withLatencyGuard } from '../shared/step-guard';
 import { planAdvice } from './plan-advice';
 
 /**
@@ -25,7 +26,7 @@ export class AdviceUseCase {
   private async decide(request: IsoMessage, deadlineMs: number): Promise<IsoMessage> {
     // An advice reads like the request it stands for (the codec has checked 39 is present).
     const parsed = parseAuthorisationRequest(request);
-    if (!parsed.ok) return decline(request, parsed.reason);
+    if (!parsed.ok) return declineContent(this.deps, this.cards, request, parsed.pan, parsed.reason);
     const req = parsed.request;
     const standIn = { responseCode: request.get(39) ?? '', authCode: request.get(38)?.trim() || null };
     return decideForCard(

@@ -2,13 +2,11 @@ import { randomUUID } from 'crypto';
 import { IsoMessage } from '@lib/iso8583';
 import { DeclineReason } from '@lib/programs';
 import type { EngineDeps } from '../engine-deps';
-import { walletFieldsOf } from '../shared/approval-effects';
 import { CardDirectory } from '../shared/card-directory';
 import { decideForCard } from '../shared/decide-for-card';
-import { originalKeyOfMessage, retryKeyOf } from '../shared/message-identity';
+import { originalKeyOfMessage } from '../shared/message-identity';
 import { authCode, decline, newHoldId, withLatencyGuard } from '../shared/step-guard';
-import { readSnapshot } from './account-snapshot';
-import { setBalances } from './build-response';
+import { declineContent } from './decline-content';
 import { parseAuthorisationRequest, ParsedRequest } from './parse-request';
 import { planAuthorisation } from './plan-authorisation';
 
@@ -31,7 +29,7 @@ export class AuthoriseUseCase {
 
   private async decide(request: IsoMessage, deadlineMs: number): Promise<IsoMessage> {
     const parsed = parseAuthorisationRequest(request);
-    if (!parsed.ok) return parsed.pan === undefined ? decline(request, parsed.reason) : this.declineContent(request, parsed.pan, parsed.reason);
+    if (!parsed.ok) return declineContent(this.deps, this.cards, request, parsed.pan, parsed.reason);
     const req = parsed.request;
     const newPin = this.newPinOf(request, req);
     if (newPin === null) return decline(request, DeclineReason.FormatError);
@@ -70,31 +68,6 @@ export class AuthoriseUseCase {
         });
       },
     );
-  }
-
-  /**
-   * `12` / `13`, refused from the message's content alone: decided before any state is read, so
-   * they keep their place in the order of checks (ahead of `94` and `14`, DeclineReason), yet the
-   * answer carries field 54 when the card is known (network-interface.md). One read of the account
-   * and nothing written: such a decline changes no state, so it has no event (docs/events.md, "no
-   * event without its change") and registers no TI; the balances are those of the account
-   * currency's wallet, as for any decline decided before pricing. An unknown card: no 54, no `14`.
-   */
-  private async declineContent(request: IsoMessage, pan: string, reason: DeclineReason): Promise<IsoMessage> {
-    const response = decline(request, reason);
-    const location = await this.cards.locate(pan);
-    if (location === undefined) return response;
-    const snapshot = await readSnapshot(this.deps.redis, {
-      ...location,
-      transactionId: undefined,
-      messageKey: retryKeyOf(request),
-      merchantId: undefined,
-      counterKeys: [],
-    });
-    const program = snapshot ? this.deps.catalogue.programs.get(snapshot.account.program) : undefined;
-    if (!snapshot || !program) return response;
-    const wallet = walletFieldsOf(program.accountCurrency);
-    return setBalances(response, program.accountCurrency, snapshot.balances.get(wallet.ledger) ?? 0n, snapshot.balances.get(wallet.available) ?? 0n);
   }
 
   /**
