@@ -111,6 +111,20 @@ describe('NetworkFastPath', () => {
     expect(handled).toHaveLength(0);
   });
 
+  it('refuses a body with a "__proto__" key at any depth (as Fastify does), not a value that mentions it', async () => {
+    for (const body of ['{"__proto__":{"x":1},"mti":"0800","fields":{}}', '{"mti":"0800","fields":{"48":{"__proto__":{"TI":"1"}}}}']) {
+      const answer = await post(body);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text)).toEqual({ error: { code: 'invalid-json', reason: 'the body has a "__proto__" key' } });
+    }
+    expect(handled).toHaveLength(0);
+    const mention = await post(JSON.stringify({ ...echo, fields: { ...echo.fields, '43': '__proto__ SHOP' } }));
+    expect(mention.status).toBe(200);
+    // Deeply nested, with the key at the bottom: found without recursion (no stack overflow).
+    const deep = '['.repeat(50) + '{"__proto__":1}' + ']'.repeat(50);
+    expect((await post(deep)).status).toBe(400);
+  });
+
   it('answers a message that is not one 400 naming the problem', async () => {
     const answer = await post('[]');
     expect(answer.status).toBe(400);

@@ -56,10 +56,16 @@ export class NetworkFastPath {
     req.on('end', () => {
       if (res.headersSent || res.writableEnded) return;
       let body: unknown;
+      const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
       try {
-        body = JSON.parse(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+        body = JSON.parse(text);
       } catch {
         send(res, 400, { error: { code: 'invalid-json', reason: 'the body is not valid JSON' } });
+        return;
+      }
+      // As Fastify's parser does for every other route: a "__proto__" key is refused outright.
+      if (text.includes('__proto__') && hasProtoKey(body)) {
+        send(res, 400, { error: { code: 'invalid-json', reason: 'the body has a "__proto__" key' } });
         return;
       }
       answerNetworkJson(this.handler, body).then(
@@ -100,6 +106,18 @@ export function installNetworkFastPath(server: Server, fastPath: NetworkFastPath
     if (fastPath.takes(req)) fastPath.handle(req, res);
     else for (const listener of framework) listener.call(server, req, res);
   });
+}
+
+/** Whether any object of the parsed body has an own "__proto__" key (iterative: any depth). */
+function hasProtoKey(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return true;
+    for (const child of Object.values(value)) pending.push(child);
+  }
+  return false;
 }
 
 function pathOf(url: string | undefined): string {
