@@ -46,7 +46,7 @@ beforeAll(async () => {
   redis = await isolatedRedis(12, 'settlement-consumer-test');
   pool = testPool();
   topics = await createTopicSet(kafka);
-  under = await startConsumer({ kafka, redis, pool, catalogue, clock, topics });
+  under = await startConsumer({ kafka, redis, pool, catalogue, clock, topics }, { wallClockMs: () => DEAD_LETTER_WALL_MS });
 });
 
 afterAll(async () => {
@@ -86,6 +86,8 @@ function atmEvent(accountId: string, eventId: string) {
 }
 
 const POISON_PAN = '4999993107038284';
+/** The consumer's wall clock for dead-letter stamps, fixed so the stamp can be checked. */
+const DEAD_LETTER_WALL_MS = Date.UTC(2031, 0, 2, 3, 4, 5);
 
 describe('settlement consumer (Kafka -> ledger)', () => {
   it('posts each event once, dead-letters what cannot be processed with its reason, and publishes every entry', async () => {
@@ -109,7 +111,8 @@ describe('settlement consumer (Kafka -> ledger)', () => {
       expect(await under.repository.journalBalance(accountId, 'EUR')).toBe(10_000n - 5_150n);
 
       const letters = await waitFor(() => (dlq.messages.length >= 3 ? dlq.messages : undefined));
-      const reasons = letters.map((m) => JSON.parse(m.value!.toString()) as { reason: string; source: { topic: string }; value: string });
+      const reasons = letters.map((m) => JSON.parse(m.value!.toString()) as { reason: string; source: { topic: string }; value: string; failedAt: string });
+      expect(reasons.map((r) => r.failedAt)).toEqual(reasons.map(() => '2031-01-02T03:04:05.000Z'));
       expect(reasons.slice(0, 2).map((r) => r.reason)).toEqual(['not valid JSON', '/amount/minor must be an integer string']);
       expect(letters[2].value!.toString()).not.toContain(POISON_PAN);
       expect(JSON.parse(reasons[2].value)).toEqual({ not: 'an event', pan: '[redacted]' });

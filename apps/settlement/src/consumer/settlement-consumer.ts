@@ -43,6 +43,11 @@ export interface SettlementConsumerOptions {
   readonly metrics?: ConsumerMetrics;
   /** A posting that fails its schema: dead-lettered (default, production) or thrown (tests). */
   readonly invalidPostings?: 'dead-letter' | 'throw';
+  /**
+   * Wall clock for the `failedAt` of dead letters: infrastructure time for operations, not the
+   * business clock (which may be simulated). Date.now by default, as the outbox relay's.
+   */
+  readonly wallClockMs?: () => number;
 }
 
 export interface ConsumerStats {
@@ -76,7 +81,10 @@ export class SettlementConsumer {
   private readonly roles: Map<string, SettlementTopicRole>;
   private readonly metrics: ConsumerMetrics | undefined;
 
+  private readonly wallClockMs: () => number;
+
   constructor(private readonly options: SettlementConsumerOptions) {
+    this.wallClockMs = options.wallClockMs ?? Date.now;
     this.roles = new Map([
       [options.topics.authorizations, 'authorizations'],
       [options.topics.clearing, 'clearing'],
@@ -135,6 +143,11 @@ export class SettlementConsumer {
     });
     await joined;
     this.log(`settlement consumer: joined group ${groupId} on ${topics.authorizations}, ${topics.clearing}`);
+  }
+
+  /** When a dead letter is written, on the wall clock (see wallClockMs). */
+  private failedAt(): string {
+    return new Date(this.wallClockMs()).toISOString();
   }
 
   async stop(): Promise<void> {
@@ -255,7 +268,7 @@ export class SettlementConsumer {
             source: { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null },
             eventId: verdict.eventId,
             reason,
-            failedAt: new Date().toISOString(),
+            failedAt: this.failedAt(),
             // The original value as text, card data masked: a poison message may carry anything
             // (invariant 6: no PAN, PIN block or CVV2 in clear in any Kafka message).
             value: message.value === null ? null : redactedText(message.value.toString('utf8')),
@@ -299,7 +312,7 @@ export class SettlementConsumer {
           eventId,
           stage: 'schema',
           reason,
-          failedAt: new Date().toISOString(),
+          failedAt: this.failedAt(),
         }),
       })),
     );
