@@ -111,11 +111,15 @@ describe('NetworkFastPath', () => {
     expect(handled).toHaveLength(0);
   });
 
-  it('refuses a body with a "__proto__" key at any depth (as Fastify does), not a value that mentions it', async () => {
-    for (const body of ['{"__proto__":{"x":1},"mti":"0800","fields":{}}', '{"mti":"0800","fields":{"48":{"__proto__":{"TI":"1"}}}}']) {
+  it('refuses a body with a "__proto__" or "constructor.prototype" key at any depth (as Fastify does), not a value that mentions it', async () => {
+    for (const body of [
+      '{"__proto__":{"x":1},"mti":"0800","fields":{}}',
+      '{"mti":"0800","fields":{"48":{"__proto__":{"TI":"1"}}}}',
+      '{"mti":"0800","fields":{},"constructor":{"prototype":{"x":1}}}',
+    ]) {
       const answer = await post(body);
       expect(answer.status).toBe(400);
-      expect(JSON.parse(answer.text)).toEqual({ error: { code: 'invalid-json', reason: 'the body has a "__proto__" key' } });
+      expect(JSON.parse(answer.text)).toEqual({ error: { code: 'invalid-json', reason: 'the body has a "__proto__" or "constructor.prototype" key' } });
     }
     expect(handled).toHaveLength(0);
     const mention = await post(JSON.stringify({ ...echo, fields: { ...echo.fields, '43': '__proto__ SHOP' } }));

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { Logger } from '@nestjs/common';
+import { parse as parseJson } from 'secure-json-parse';
 import type { GatewayConfig } from '@lib/config';
 import { bearerMatches, isBackingServiceUnavailable, JSON_BODY_LIMIT_BYTES, UNAVAILABLE_BODY } from '@lib/platform';
 import type { NetworkHandler } from './engine.providers';
@@ -8,6 +9,7 @@ import { answerNetworkJson } from './network-json';
 export const NETWORK_ROUTE = '/v1/network/messages';
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+const FORBIDDEN_KEY_REASON = 'the body has a "__proto__" or "constructor.prototype" key';
 
 /**
  * `POST /v1/network/messages` in the common case (a JSON body, access granted) answered on the
@@ -56,16 +58,16 @@ export class NetworkFastPath {
     req.on('end', () => {
       if (res.headersSent || res.writableEnded) return;
       let body: unknown;
-      const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
       try {
-        body = JSON.parse(text);
-      } catch {
-        send(res, 400, { error: { code: 'invalid-json', reason: 'the body is not valid JSON' } });
-        return;
-      }
-      // As Fastify's parser does for every other route: a "__proto__" key is refused outright.
-      if (text.includes('__proto__') && hasProtoKey(body)) {
-        send(res, 400, { error: { code: 'invalid-json', reason: 'the body has a "__proto__" key' } });
+        // Fastify's own parser, with Fastify's defaults: a "__proto__" or "constructor.prototype"
+        // key anywhere is refused, as on every other route.
+        body = parseJson(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'), undefined, {
+          protoAction: 'error',
+          constructorAction: 'error',
+        });
+      } catch (error) {
+        const forbidden = (error as Error).message.includes('forbidden prototype property');
+        send(res, 400, { error: { code: 'invalid-json', reason: forbidden ? FORBIDDEN_KEY_REASON : 'the body is not valid JSON' } });
         return;
       }
       answerNetworkJson(this.handler, body).then(
@@ -106,18 +108,6 @@ export function installNetworkFastPath(server: Server, fastPath: NetworkFastPath
     if (fastPath.takes(req)) fastPath.handle(req, res);
     else for (const listener of framework) listener.call(server, req, res);
   });
-}
-
-/** Whether any object of the parsed body has an own "__proto__" key (iterative: any depth). */
-function hasProtoKey(root: unknown): boolean {
-  const pending: unknown[] = [root];
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (typeof value !== 'object' || value === null) continue;
-    if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return true;
-    for (const child of Object.values(value)) pending.push(child);
-  }
-  return false;
 }
 
 function pathOf(url: string | undefined): string {
